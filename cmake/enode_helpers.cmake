@@ -1,0 +1,42 @@
+# Flags every enode target links PRIVATE: language level, warnings, sanitizers.
+add_library(enode_internal INTERFACE)
+target_compile_features(enode_internal INTERFACE cxx_std_20)
+target_compile_options(enode_internal INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wold-style-cast -Wcast-align
+  -Wunused -Woverloaded-virtual -Wconversion -Wsign-conversion
+  -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
+if(ENODE_WARNINGS_AS_ERRORS)
+  target_compile_options(enode_internal INTERFACE -Werror)
+endif()
+if(ENODE_SANITIZERS)
+  string(REPLACE "," ";" _enode_san_list "${ENODE_SANITIZERS}")
+  foreach(_san IN LISTS _enode_san_list)
+    target_compile_options(enode_internal INTERFACE -fsanitize=${_san})
+    target_link_options(enode_internal INTERFACE -fsanitize=${_san})
+  endforeach()
+  target_compile_options(enode_internal INTERFACE -fno-omit-frame-pointer -fno-sanitize-recover=all)
+endif()
+
+# enode_add_library(name SOURCES ... PUBLIC_DEPS ... PRIVATE_DEPS ...)
+# One static library per module, aliased enode::<name>.
+function(enode_add_library name)
+  cmake_parse_arguments(arg "" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(enode_${name} STATIC ${arg_SOURCES})
+  add_library(enode::${name} ALIAS enode_${name})
+  target_include_directories(enode_${name}
+    PUBLIC ${PROJECT_SOURCE_DIR}/include
+    PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(enode_${name} PUBLIC ${arg_PUBLIC_DEPS} PRIVATE enode_internal ${arg_PRIVATE_DEPS})
+endfunction()
+
+# enode_add_test(module SOURCES ... DEPS ...)
+# One doctest executable per module, enode_test_<module>, each case labelled <module>.
+function(enode_add_test module)
+  cmake_parse_arguments(arg "" "" "SOURCES;DEPS" ${ARGN})
+  set(tgt enode_test_${module})
+  add_executable(${tgt} ${PROJECT_SOURCE_DIR}/tests/main.cpp ${arg_SOURCES})
+  target_link_libraries(${tgt} PRIVATE enode_internal doctest::doctest ${arg_DEPS})
+  target_include_directories(${tgt} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
+  target_compile_definitions(${tgt} PRIVATE ENODE_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  doctest_discover_tests(${tgt} ADD_LABELS 1 PROPERTIES LABELS ${module})
+endfunction()

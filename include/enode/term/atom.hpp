@@ -1,0 +1,90 @@
+#pragma once
+
+#include <enode/core/result.hpp>
+
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <optional>
+#include <string_view>
+
+namespace enode::term {
+
+namespace detail {
+/// An interned atom: allocated once, never freed (atoms are immortal, as in BEAM).
+struct atom_entry {
+  std::uint64_t hash;
+  std::uint16_t size;   ///< UTF-8 bytes
+  std::uint16_t length; ///< characters
+  char text[1];         ///< `size` bytes follow, then a NUL
+};
+} // namespace detail
+
+/// An Erlang atom: an interned UTF-8 name of at most 255 characters.
+///
+/// Atoms are cheap handles (one pointer); two atoms are equal exactly when they name
+/// the same text. The table behind them is process-wide, thread-safe and, like BEAM's,
+/// never shrinks; `atom::count()` and `atom::limit()` let callers watch it.
+/// Default-constructed, an atom is the empty atom `''`.
+class atom {
+public:
+  /// Most atoms the table accepts before `make` fails with `error::atom_table_full`.
+  static constexpr std::size_t limit() noexcept { return std::size_t{1} << 22; }
+
+  atom() noexcept;
+
+  /// Interns `utf8`. @throws std::invalid_argument if it is not valid UTF-8, longer than
+  /// 255 characters, or the table is full.
+  explicit atom(std::string_view utf8);
+
+  /// Interns `utf8`; fails with `error::bad_utf8`, `error::atom_too_long` or
+  /// `error::atom_table_full`.
+  [[nodiscard]] static result<atom> make(std::string_view utf8) noexcept;
+
+  /// Interns a Latin-1 name (as the legacy ATOM_EXT carries), converting it to UTF-8.
+  [[nodiscard]] static result<atom> make_latin1(std::string_view latin1) noexcept;
+
+  /// The atom named `utf8` if it already exists; never grows the table.
+  [[nodiscard]] static std::optional<atom> existing(std::string_view utf8) noexcept;
+
+  /// Atoms in the table.
+  [[nodiscard]] static std::size_t count() noexcept;
+
+  /// The name, UTF-8 encoded; valid for the life of the program.
+  std::string_view name() const noexcept { return {e_->text, e_->size}; }
+  /// The name's length in characters (code points).
+  std::size_t length() const noexcept { return e_->length; }
+  std::size_t hash() const noexcept { return static_cast<std::size_t>(e_->hash); }
+  bool empty() const noexcept { return e_->size == 0; }
+
+  friend bool operator==(atom a, atom b) noexcept { return a.e_ == b.e_; }
+  /// Erlang's order of atoms: by their text, code point by code point.
+  friend std::strong_ordering operator<=>(atom a, atom b) noexcept {
+    if (a.e_ == b.e_) return std::strong_ordering::equal;
+    return a.name().compare(b.name()) <=> 0;
+  }
+
+  /// For the term representation: the entry behind the handle.
+  detail::atom_entry const* entry() const noexcept { return e_; }
+  static atom from_entry(detail::atom_entry const* e) noexcept { return atom{e}; }
+
+private:
+  explicit atom(detail::atom_entry const* e) noexcept : e_(e) {}
+  detail::atom_entry const* e_;
+};
+
+/// Prints the atom in Erlang syntax, quoted where Erlang needs quotes.
+std::ostream& operator<<(std::ostream& os, atom a);
+
+/// Checks UTF-8 validity (no overlongs, no surrogates, at most U+10FFFF) and counts code
+/// points. Returns nullopt for invalid input.
+[[nodiscard]] std::optional<std::size_t> utf8_length(std::string_view s) noexcept;
+
+} // namespace enode::term
+
+template <>
+struct std::hash<enode::term::atom> {
+  std::size_t operator()(enode::term::atom a) const noexcept { return a.hash(); }
+};

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+/// The heap side of the term representation: every boxed term (tuple, list, map,
+/// binary, bignum, pid, port, reference, fun) is one reference-counted node.
+/// Visible because `value` and `binary` inline their hot accessors; not API.
+namespace enode::term::detail {
+
+enum class node_type : std::uint8_t {
+  big,
+  pid,
+  port,
+  reference,
+  fun,
+  external_fun,
+  tuple,
+  list,
+  map,
+  binary,
+};
+
+/// Base of all nodes; aligned so that elements can follow a node header directly.
+struct alignas(8) node {
+  std::atomic<std::uint32_t> refs{1};
+  node_type type;
+  explicit node(node_type t) noexcept : type(t) {}
+};
+
+/// Frees a node whose count reached zero, and its children, without recursion.
+void destroy(node* n) noexcept;
+
+inline void retain(node* n) noexcept { n->refs.fetch_add(1, std::memory_order_relaxed); }
+
+inline void release(node* n) noexcept {
+  // The sole owner may skip the atomic read-modify-write: no other thread can hold a
+  // handle through which to retain the node concurrently.
+  if (n->refs.load(std::memory_order_acquire) == 1 ||
+      n->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+    destroy(n);
+}
+
+/// Bytes of a binary or bitstring. Small ones carry their data inline, right after
+/// the node; others point into the storage of `owner`.
+struct binary_node : node {
+  std::byte const* data;
+  std::size_t size;
+  node* owner;                ///< null when the data is inline
+  std::uint8_t trailing_bits; ///< 0, or bits used in the last byte (1..7)
+  binary_node() noexcept : node(node_type::binary), data(nullptr), size(0), owner(nullptr), trailing_bits(0) {}
+};
+
+/// Allocates a binary node with `n` bytes of inline, uninitialised storage.
+binary_node* make_inline_binary(std::size_t n);
+/// A node for `size` bytes at `data`, which lives in `owner`'s storage (retained here).
+binary_node* make_shared_binary(node* owner, std::byte const* data, std::size_t size);
+
+} // namespace enode::term::detail

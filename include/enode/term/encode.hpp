@@ -1,0 +1,34 @@
+#pragma once
+
+#include <enode/core/result.hpp>
+#include <enode/term/value.hpp>
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+namespace enode::term {
+
+/// How to encode. The output is what `term_to_binary(T, [{minor_version, 2}])` writes:
+/// UTF-8 atom tags, NEW_FLOAT_EXT, NEW_PID_EXT, NEW_PORT_EXT or V4_PORT_EXT,
+/// NEWER_REFERENCE_EXT, STRING_EXT for short lists of bytes.
+struct encode_options {
+  /// Compress with zlib at this level (0..9) as `term_to_binary(T, [{compressed, L}])`
+  /// does: the compressed form (tag 80) is used only when it is smaller. -1: never.
+  int compression_level = -1;
+};
+
+/// Bytes that `encode_body(v)` writes (no version byte, no compression).
+[[nodiscard]] std::size_t encoded_size(value const& v);
+
+/// Writes `v` without version byte into `out`, which must hold `encoded_size(v)` bytes;
+/// returns the bytes written. The form inside a distribution header.
+std::size_t encode_body(value const& v, std::span<std::byte> out) noexcept;
+
+/// The standalone external form: version byte 131, then the term, compressed on request.
+[[nodiscard]] std::vector<std::byte> encode(value const& v, encode_options const& opts = {});
+
+/// Appends the standalone external form of `v` to `out`.
+void encode_append(value const& v, std::vector<std::byte>& out, encode_options const& opts = {});
+
+} // namespace enode::term

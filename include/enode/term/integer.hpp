@@ -1,0 +1,19 @@
+#pragma once
+
+#include <enode/term/value.hpp>
+
+#include <boost/multiprecision/cpp_int.hpp>
+
+namespace enode::term {
+
+/// Arbitrary-precision integers, as Boost.Multiprecision provides them.
+using big_int = boost::multiprecision::cpp_int;
+
+/// An integer term of any size; values that fit in 64 bits become small integers, so
+/// equal integers are always equal values.
+value make_integer(big_int const& i);
+
+/// The integer as a big_int, whatever its size. @pre v.is_integer()
+big_int to_big_int(value const& v);
+
+} // namespace enode::term

@@ -1,0 +1,35 @@
+// The enode command: a composition root that dispatches on the first word.
+#include "cli/commands.hpp"
+
+#include <cstdio>
+#include <span>
+#include <string_view>
+
+namespace {
+
+constexpr char const* usage = R"(usage: enode <command> [args]
+
+commands:
+  etf     decode, encode and round-trip Erlang's external term format
+  help    show this text
+
+`enode <command> --help` describes a command.
+)";
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::span<char const* const> args(argv + 1, static_cast<std::size_t>(argc > 0 ? argc - 1 : 0));
+  if (args.empty()) {
+    std::fputs(usage, stderr);
+    return 2;
+  }
+  std::string_view cmd = args[0];
+  if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+    std::fputs(usage, stdout);
+    return 0;
+  }
+  if (cmd == "etf") return enode::cli::etf_command(args.subspan(1));
+  std::fprintf(stderr, "enode: unknown command '%.*s'\n%s", static_cast<int>(cmd.size()), cmd.data(), usage);
+  return 2;
+}

@@ -1,0 +1,573 @@
+#include <enode/term/decode.hpp>
+
+#include <enode/core/endian.hpp>
+#include <enode/term/atom_cache.hpp>
+#include <enode/term/tag.hpp>
+
+#include "big_node.hpp"
+
+#include <zlib.h>
+
+#include <bit>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+
+namespace enode::term {
+namespace {
+
+using endian::load_u16;
+using endian::load_u32;
+using endian::load_u64;
+using endian::load_u8;
+
+// A recursive-descent decoder over one contiguous input. Every length read from the
+// input is checked against the bytes that remain before anything is allocated for it,
+// and every element takes at least one byte, so allocations stay proportional to the
+// input. Recursion is bounded by `max_depth`.
+class decoder {
+public:
+  decoder(std::span<std::byte const> in, decode_options const& opts, binary const* owner) noexcept
+      : begin_(in.data()), p_(in.data()), end_(in.data() + in.size()), opts_(opts), owner_(owner) {}
+
+  bool term(value& out);
+
+  std::size_t consumed() const noexcept { return static_cast<std::size_t>(p_ - begin_); }
+  std::size_t remaining() const noexcept { return static_cast<std::size_t>(end_ - p_); }
+  std::byte const* position() const noexcept { return p_; }
+  void skip(std::size_t n) noexcept { p_ += n; }
+  error_code err() const noexcept { return ec_; }
+  std::size_t error_offset() const noexcept { return static_cast<std::size_t>(err_at_ - begin_); }
+
+  bool fail(error e, std::byte const* at) noexcept {
+    ec_ = e;
+    err_at_ = at;
+    return false;
+  }
+  bool need(std::size_t n) noexcept { return remaining() >= n || fail(error::need_more, p_); }
+
+private:
+  struct depth_guard {
+    decoder& d;
+    bool ok;
+    explicit depth_guard(decoder& dec) noexcept : d(dec), ok(++dec.depth_ <= dec.opts_.max_depth) {}
+    ~depth_guard() { --d.depth_; }
+  };
+
+  bool atom_value(std::uint8_t t, atom& out);
+  bool atom_field(atom& out);
+  bool big(std::size_t n, value& out);
+  bool tuple(std::size_t arity, value& out);
+  bool list(value& out);
+  bool string(value& out);
+  bool map(value& out);
+  bool bits(std::size_t len, unsigned bits, value& out);
+  bool pid(std::uint8_t t, value& out);
+  bool port(std::uint8_t t, value& out);
+  bool reference(std::uint8_t t, value& out);
+  bool new_fun(value& out);
+  bool export_fun(value& out);
+  bool old_float(value& out);
+
+  std::byte const* begin_;
+  std::byte const* p_;
+  std::byte const* end_;
+  decode_options const& opts_;
+  binary const* owner_;
+  std::size_t depth_ = 0;
+  error_code ec_;
+  std::byte const* err_at_ = nullptr;
+};
+
+bool decoder::atom_value(std::uint8_t t, atom& out) {
+  std::byte const* at = p_ - 1;
+  std::size_t len;
+  switch (static_cast<tag>(t)) {
+    case tag::small_atom_utf8_ext:
+    case tag::small_atom_ext:
+      if (!need(1)) return false;
+      len = load_u8(p_);
+      p_ += 1;
+      break;
+    case tag::atom_utf8_ext:
+    case tag::atom_ext:
+      if (!need(2)) return false;
+      len = load_u16(p_);
+      p_ += 2;
+      break;
+    case tag::atom_cache_ref: {
+      if (!need(1)) return false;
+      std::uint8_t index = load_u8(p_);
+      p_ += 1;
+      if (!opts_.atom_refs) return fail(error::bad_atom_cache_ref, at);
+      auto a = opts_.atom_refs->get(index);
+      if (!a) return fail(error::bad_atom_cache_ref, at);
+      out = *a;
+      return true;
+    }
+    default: return fail(error::bad_tag, at);
+  }
+  if (!need(len)) return false;
+  std::string_view name(reinterpret_cast<char const*>(p_), len);
+  p_ += len;
+  char buf[512];
+  if (t == static_cast<std::uint8_t>(tag::atom_ext) || t == static_cast<std::uint8_t>(tag::small_atom_ext)) {
+    // Latin-1: one character a byte; convert to UTF-8.
+    if (len > 255) return fail(error::atom_too_long, at);
+    std::size_t n = 0;
+    for (char ch : name) {
+      auto c = static_cast<unsigned char>(ch);
+      if (c < 0x80) {
+        buf[n++] = static_cast<char>(c);
+      } else {
+        buf[n++] = static_cast<char>(0xC0 | (c >> 6));
+        buf[n++] = static_cast<char>(0x80 | (c & 0x3F));
+      }
+    }
+    name = {buf, n};
+  }
+  if (opts_.existing_atoms_only) {
+    std::optional<atom> e = atom::existing(name);
+    if (!e) return fail(error::unknown_atom, at);
+    out = *e;
+    return true;
+  }
+  result<atom> a = atom::make(name);
+  if (!a) return fail(static_cast<error>(a.error().value()), at);
+  out = *a;
+  return true;
+}
+
+bool decoder::atom_field(atom& out) {
+  if (!need(1)) return false;
+  std::uint8_t t = load_u8(p_);
+  p_ += 1;
+  switch (static_cast<tag>(t)) {
+    case tag::small_atom_utf8_ext:
+    case tag::small_atom_ext:
+    case tag::atom_utf8_ext:
+    case tag::atom_ext:
+    case tag::atom_cache_ref: return atom_value(t, out);
+    default: return fail(error::expected_atom, p_ - 1);
+  }
+}
+
+bool decoder::big(std::size_t n, value& out) {
+  std::byte const* at = p_;
+  if (!need(1)) return false;
+  std::uint8_t sign = load_u8(p_);
+  p_ += 1;
+  if (sign > 1) return fail(error::bad_tag, at);
+  if (!need(n)) return false;
+  std::byte const* digits = p_;
+  p_ += n;
+  std::size_t used = n; // ignore leading (most significant) zero bytes
+  while (used > 0 && digits[used - 1] == std::byte{0}) --used;
+  if (used <= 8) {
+    std::uint64_t mag = 0;
+    for (std::size_t i = used; i-- > 0;) mag = (mag << 8) | std::to_integer<std::uint64_t>(digits[i]);
+    if (!sign && mag <= static_cast<std::uint64_t>(INT64_MAX)) {
+      out = static_cast<std::int64_t>(mag);
+      return true;
+    }
+    if (sign && mag <= (static_cast<std::uint64_t>(INT64_MAX) + 1)) {
+      out = static_cast<std::int64_t>(0 - mag);
+      return true;
+    }
+  }
+  big_int v;
+  boost::multiprecision::import_bits(v, std::reverse_iterator(digits + used), std::reverse_iterator(digits),
+                                     8, true);
+  if (sign) v = -v;
+  out = value::adopt(new detail::big_node(std::move(v)));
+  return true;
+}
+
+bool decoder::tuple(std::size_t arity, value& out) {
+  if (arity > remaining()) return fail(error::bad_length, p_);
+  depth_guard g(*this);
+  if (!g.ok) return fail(error::too_deep, p_);
+  auto* t = detail::alloc_tuple(arity);
+  value holder = value::adopt(t);
+  value* e = t->elements();
+  for (std::size_t i = 0; i < arity; ++i)
+    if (!term(e[i])) return false;
+  out = std::move(holder);
+  return true;
+}
+
+bool decoder::list(value& out) {
+  std::byte const* at = p_ - 1;
+  if (!need(4)) return false;
+  std::size_t const count = load_u32(p_);
+  p_ += 4;
+  if (count >= remaining()) return fail(error::bad_length, at); // count elements and a tail
+  depth_guard g(*this);
+  if (!g.ok) return fail(error::too_deep, at);
+  if (count == 0) return term(out); // `[|Tail]` is just the tail
+  auto* l = detail::alloc_list(count);
+  value holder = value::adopt(l);
+  value* e = l->elements();
+  for (std::size_t i = 0; i < count; ++i)
+    if (!term(e[i])) return false;
+  value tail;
+  if (!term(tail)) return false;
+  if (tail.is_list() && !tail.is_nil()) {
+    // A list tail (never written by BEAM, legal in the format): splice it in so the
+    // value stays canonical.
+    out = list_of(std::span<value const>(l->elements(), count), std::move(tail));
+    return true;
+  }
+  l->tail = std::move(tail);
+  out = std::move(holder);
+  return true;
+}
+
+bool decoder::string(value& out) {
+  if (!need(2)) return false;
+  std::size_t const len = load_u16(p_);
+  p_ += 2;
+  if (!need(len)) return false;
+  if (len == 0) {
+    out = value{};
+    return true;
+  }
+  auto* l = detail::alloc_list(len);
+  value* e = l->elements();
+  for (std::size_t i = 0; i < len; ++i) e[i] = load_u8(p_ + i);
+  p_ += len;
+  out = value::adopt(l);
+  return true;
+}
+
+bool decoder::map(value& out) {
+  std::byte const* at = p_ - 1;
+  if (!need(4)) return false;
+  std::size_t const count = load_u32(p_);
+  p_ += 4;
+  if (count > remaining() / 2) return fail(error::bad_length, at);
+  depth_guard g(*this);
+  if (!g.ok) return fail(error::too_deep, at);
+  auto* m = detail::alloc_map(count);
+  value holder = value::adopt(m);
+  map_entry* e = m->entries();
+  for (std::size_t i = 0; i < count; ++i)
+    if (!term(e[i].key) || !term(e[i].val)) return false;
+  if (!detail::sort_map(m)) return fail(error::duplicate_map_key, at);
+  out = std::move(holder);
+  return true;
+}
+
+bool decoder::bits(std::size_t len, unsigned nbits, value& out) {
+  std::byte const* data = p_;
+  p_ += len;
+  if (nbits == 0 && len >= opts_.share_threshold && owner_) {
+    auto const* od = owner_->data();
+    if (data >= od && data + len <= od + owner_->size()) {
+      out = value(owner_->sub(static_cast<std::size_t>(data - od), len));
+      return true;
+    }
+  }
+  if (nbits == 0) {
+    auto* n = detail::make_inline_binary(len);
+    if (len) std::memcpy(const_cast<std::byte*>(n->data), data, len);
+    out = value(binary::adopt(n));
+    return true;
+  }
+  out = value(binary::bitstring({data, len}, nbits));
+  return true;
+}
+
+bool decoder::pid(std::uint8_t t, value& out) {
+  term::pid p;
+  if (!atom_field(p.node)) return false;
+  bool const legacy = t == static_cast<std::uint8_t>(tag::pid_ext);
+  if (!need(legacy ? 9 : 12)) return false;
+  p.id = load_u32(p_);
+  p.serial = load_u32(p_ + 4);
+  p.creation = legacy ? load_u8(p_ + 8) : load_u32(p_ + 8);
+  p_ += legacy ? 9 : 12;
+  out = value(p);
+  return true;
+}
+
+bool decoder::port(std::uint8_t t, value& out) {
+  term::port p;
+  if (!atom_field(p.node)) return false;
+  switch (static_cast<tag>(t)) {
+    case tag::port_ext:
+      if (!need(5)) return false;
+      p.id = load_u32(p_);
+      p.creation = load_u8(p_ + 4);
+      p_ += 5;
+      break;
+    case tag::new_port_ext:
+      if (!need(8)) return false;
+      p.id = load_u32(p_);
+      p.creation = load_u32(p_ + 4);
+      p_ += 8;
+      break;
+    default: // V4_PORT_EXT
+      if (!need(12)) return false;
+      p.id = load_u64(p_);
+      p.creation = load_u32(p_ + 8);
+      p_ += 12;
+      break;
+  }
+  out = value(p);
+  return true;
+}
+
+bool decoder::reference(std::uint8_t t, value& out) {
+  std::byte const* at = p_ - 1;
+  term::reference r;
+  if (t == static_cast<std::uint8_t>(tag::reference_ext)) {
+    if (!atom_field(r.node) || !need(5)) return false;
+    r.size = 1;
+    r.words[0] = load_u32(p_);
+    r.creation = load_u8(p_ + 4);
+    p_ += 5;
+    out = value(r);
+    return true;
+  }
+  if (!need(2)) return false;
+  std::size_t const len = load_u16(p_);
+  p_ += 2;
+  if (len == 0 || len > term::reference::max_words) return fail(error::bad_reference, at);
+  if (!atom_field(r.node)) return false;
+  bool const newer = t == static_cast<std::uint8_t>(tag::newer_reference_ext);
+  if (!need((newer ? 4 : 1) + 4 * len)) return false;
+  r.creation = newer ? load_u32(p_) : load_u8(p_);
+  p_ += newer ? 4 : 1;
+  r.size = static_cast<std::uint8_t>(len);
+  for (std::size_t i = 0; i < len; ++i) r.words[i] = load_u32(p_ + 4 * i);
+  p_ += 4 * len;
+  out = value(r);
+  return true;
+}
+
+bool decoder::new_fun(value& out) {
+  std::byte const* at = p_ - 1;
+  std::byte const* start = p_;
+  if (!need(4 + 1 + 16 + 4 + 4)) return false;
+  std::size_t const size = load_u32(p_);
+  if (size > remaining() || size < 4 + 1 + 16 + 4 + 4) return fail(error::bad_fun, at);
+  term::fun f;
+  f.arity = load_u8(p_ + 4);
+  std::memcpy(f.uniq.data(), p_ + 5, 16);
+  f.index = load_u32(p_ + 21);
+  std::size_t const free_count = load_u32(p_ + 25);
+  p_ += 29;
+  if (free_count > remaining()) return fail(error::bad_length, at);
+  depth_guard g(*this);
+  if (!g.ok) return fail(error::too_deep, at);
+  if (!atom_field(f.module) || !term(f.old_index) || !term(f.old_uniq) || !term(f.pid)) return false;
+  if (!f.old_index.is_integer() || !f.old_uniq.is_integer() || !f.pid.is_pid()) return fail(error::bad_fun, at);
+  f.free_vars.resize(free_count);
+  for (auto& v : f.free_vars)
+    if (!term(v)) return false;
+  if (static_cast<std::size_t>(p_ - start) != size) return fail(error::bad_fun, at);
+  out = value(std::move(f));
+  return true;
+}
+
+bool decoder::export_fun(value& out) {
+  std::byte const* at = p_ - 1;
+  term::external_fun f;
+  if (!atom_field(f.module) || !atom_field(f.function)) return false;
+  if (!need(2)) return false;
+  if (load_u8(p_) != static_cast<std::uint8_t>(tag::small_integer_ext)) return fail(error::bad_fun, at);
+  f.arity = load_u8(p_ + 1);
+  p_ += 2;
+  out = value(f);
+  return true;
+}
+
+bool decoder::old_float(value& out) {
+  std::byte const* at = p_ - 1;
+  if (!need(31)) return false;
+  char buf[32];
+  std::memcpy(buf, p_, 31);
+  buf[31] = '\0';
+  p_ += 31;
+  char* endp = nullptr;
+  double d = std::strtod(buf, &endp);
+  if (endp == buf || !std::isfinite(d)) return fail(error::bad_float, at);
+  for (char const* q = endp; q < buf + 31; ++q)
+    if (*q != '\0' && *q != ' ') return fail(error::bad_float, at);
+  out = d;
+  return true;
+}
+
+bool decoder::term(value& out) {
+  if (!need(1)) return false;
+  std::uint8_t const t = load_u8(p_);
+  std::byte const* at = p_;
+  p_ += 1;
+  switch (static_cast<tag>(t)) {
+    case tag::small_integer_ext:
+      if (!need(1)) return false;
+      out = load_u8(p_);
+      p_ += 1;
+      return true;
+    case tag::integer_ext:
+      if (!need(4)) return false;
+      out = static_cast<std::int32_t>(load_u32(p_));
+      p_ += 4;
+      return true;
+    case tag::small_big_ext: {
+      if (!need(1)) return false;
+      std::size_t n = load_u8(p_);
+      p_ += 1;
+      return big(n, out);
+    }
+    case tag::large_big_ext: {
+      if (!need(4)) return false;
+      std::size_t n = load_u32(p_);
+      p_ += 4;
+      return big(n, out);
+    }
+    case tag::new_float_ext: {
+      if (!need(8)) return false;
+      double d = std::bit_cast<double>(load_u64(p_));
+      if (!std::isfinite(d)) return fail(error::bad_float, at);
+      p_ += 8;
+      out = d;
+      return true;
+    }
+    case tag::float_ext: return old_float(out);
+    case tag::small_atom_utf8_ext:
+    case tag::atom_utf8_ext:
+    case tag::small_atom_ext:
+    case tag::atom_ext:
+    case tag::atom_cache_ref: {
+      atom a;
+      if (!atom_value(t, a)) return false;
+      out = a;
+      return true;
+    }
+    case tag::small_tuple_ext: {
+      if (!need(1)) return false;
+      std::size_t n = load_u8(p_);
+      p_ += 1;
+      return tuple(n, out);
+    }
+    case tag::large_tuple_ext: {
+      if (!need(4)) return false;
+      std::size_t n = load_u32(p_);
+      p_ += 4;
+      return tuple(n, out);
+    }
+    case tag::nil_ext: out = value{}; return true;
+    case tag::string_ext: return string(out);
+    case tag::list_ext: return list(out);
+    case tag::map_ext: return map(out);
+    case tag::binary_ext: {
+      if (!need(4)) return false;
+      std::size_t len = load_u32(p_);
+      p_ += 4;
+      if (!need(len)) return false;
+      return bits(len, 0, out);
+    }
+    case tag::bit_binary_ext: {
+      if (!need(5)) return false;
+      std::size_t len = load_u32(p_);
+      unsigned nbits = load_u8(p_ + 4);
+      p_ += 5;
+      if (!need(len)) return false;
+      // 1..8 bits of the last byte are used; an empty bitstring has no bits.
+      if (len == 0 ? nbits != 0 : (nbits == 0 || nbits > 8)) return fail(error::bad_bitstring, at);
+      return bits(len, nbits == 8 ? 0 : nbits, out);
+    }
+    case tag::new_pid_ext:
+    case tag::pid_ext: return pid(t, out);
+    case tag::new_port_ext:
+    case tag::v4_port_ext:
+    case tag::port_ext: return port(t, out);
+    case tag::newer_reference_ext:
+    case tag::new_reference_ext:
+    case tag::reference_ext: return reference(t, out);
+    case tag::new_fun_ext: return new_fun(out);
+    case tag::export_ext: return export_fun(out);
+    case tag::fun_ext: return fail(error::bad_fun, at);
+    case tag::local_ext: return fail(error::local_ext, at);
+    case tag::compressed: // only allowed right after the version byte
+    default: return fail(error::bad_tag, at);
+  }
+}
+
+// Inflates the body of a compressed term (tag 80) into a binary of the announced size.
+result<binary> inflate_body(std::byte const* data, std::size_t avail, std::size_t size, std::size_t& used) {
+  binary out = binary::uninitialized(size);
+  z_stream zs{};
+  if (inflateInit(&zs) != Z_OK) return error::bad_compression;
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<std::byte*>(data));
+  zs.avail_in = static_cast<uInt>(std::min<std::size_t>(avail, std::numeric_limits<uInt>::max()));
+  zs.next_out = reinterpret_cast<Bytef*>(out.mutable_data());
+  zs.avail_out = static_cast<uInt>(size);
+  int rc = inflate(&zs, Z_FINISH);
+  std::size_t const produced = zs.total_out;
+  used = zs.total_in;
+  inflateEnd(&zs);
+  if (rc == Z_STREAM_END && produced == size) return out;
+  if (rc == Z_BUF_ERROR && zs.avail_in == 0 && produced < size) return error::need_more;
+  return error::bad_compression;
+}
+
+result<decoded> run(std::span<std::byte const> in, bool with_version, decode_options const& opts,
+                    binary const* owner, decode_failure* failure) {
+  auto failed = [&](error_code ec, std::size_t offset) -> result<decoded> {
+    if (failure) *failure = {ec, offset};
+    return unexpected(ec);
+  };
+  std::size_t offset = 0;
+  if (with_version) {
+    if (in.empty()) return failed(error::need_more, 0);
+    if (load_u8(in.data()) != version_magic) return failed(error::bad_version, 0);
+    offset = 1;
+    if (in.size() > 1 && load_u8(in.data() + 1) == static_cast<std::uint8_t>(tag::compressed)) {
+      if (in.size() < 6) return failed(error::need_more, in.size());
+      std::size_t const size = load_u32(in.data() + 2);
+      if (size > opts.max_inflated_size) return failed(error::too_large, 1);
+      std::size_t used = 0;
+      auto body = inflate_body(in.data() + 6, in.size() - 6, size, used);
+      if (!body) return failed(body.error(), 6);
+      decoder d(body->bytes(), opts, &*body);
+      value v;
+      if (!d.term(v)) return failed(d.err(), 6);
+      if (d.remaining()) return failed(error::bad_compression, 6);
+      return decoded{std::move(v), 6 + used};
+    }
+  }
+  decoder d(in.subspan(offset), opts, owner);
+  value v;
+  if (!d.term(v)) return failed(d.err(), offset + d.error_offset());
+  return decoded{std::move(v), offset + d.consumed()};
+}
+
+result<value> whole(result<decoded> r, std::size_t size, decode_failure* failure) {
+  if (!r) return unexpected(r.error());
+  if (r->size != size) {
+    if (failure) *failure = {make_error_code(error::trailing_bytes), r->size};
+    return error::trailing_bytes;
+  }
+  return std::move(r->term);
+}
+
+} // namespace
+
+result<decoded> decode_prefix(std::span<std::byte const> in, bool with_version, decode_options const& opts,
+                              binary const* owner, decode_failure* failure) {
+  return run(in, with_version, opts, owner, failure);
+}
+
+result<value> decode(std::span<std::byte const> in, decode_options const& opts, decode_failure* failure) {
+  return whole(run(in, true, opts, nullptr, failure), in.size(), failure);
+}
+
+result<value> decode(binary const& in, decode_options const& opts, decode_failure* failure) {
+  return whole(run(in.bytes(), true, opts, &in, failure), in.size(), failure);
+}
+
+} // namespace enode::term

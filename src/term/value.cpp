@@ -1,0 +1,278 @@
+#include <enode/term/value.hpp>
+
+#include "big_node.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <new>
+#include <stdexcept>
+
+namespace enode::term {
+namespace detail {
+namespace {
+
+void free_node(node* n) noexcept {
+  switch (n->type) {
+    case node_type::big: delete static_cast<big_node*>(n); return;
+    case node_type::pid: delete static_cast<pid_node*>(n); return;
+    case node_type::port: delete static_cast<port_node*>(n); return;
+    case node_type::reference: delete static_cast<reference_node*>(n); return;
+    case node_type::fun: delete static_cast<fun_node*>(n); return;
+    case node_type::external_fun: delete static_cast<external_fun_node*>(n); return;
+    case node_type::tuple: {
+      auto* t = static_cast<tuple_node*>(n);
+      std::destroy_n(t->elements(), t->arity);
+      t->~tuple_node();
+      ::operator delete(t);
+      return;
+    }
+    case node_type::list: {
+      auto* l = static_cast<list_node*>(n);
+      std::destroy_n(l->elements(), l->count);
+      l->~list_node();
+      ::operator delete(l);
+      return;
+    }
+    case node_type::map: {
+      auto* m = static_cast<map_node*>(n);
+      std::destroy_n(m->entries(), m->count);
+      m->~map_node();
+      ::operator delete(m);
+      return;
+    }
+    case node_type::binary: {
+      auto* b = static_cast<binary_node*>(n);
+      node* owner = b->owner;
+      b->~binary_node();
+      ::operator delete(b);
+      if (owner) release(owner);
+      return;
+    }
+  }
+}
+
+// Children released while a node is freed are queued here instead of being freed
+// recursively, so that dropping a deeply nested term cannot overflow the stack.
+thread_local std::vector<node*> pending;
+thread_local bool draining = false;
+
+} // namespace
+
+void destroy(node* n) noexcept {
+  pending.push_back(n);
+  if (draining) return;
+  draining = true;
+  while (!pending.empty()) {
+    node* x = pending.back();
+    pending.pop_back();
+    free_node(x);
+  }
+  draining = false;
+}
+
+binary_node* make_inline_binary(std::size_t n) {
+  void* mem = ::operator new(sizeof(binary_node) + n);
+  auto* b = new (mem) binary_node;
+  b->data = reinterpret_cast<std::byte const*>(b + 1);
+  b->size = n;
+  return b;
+}
+
+binary_node* make_shared_binary(node* owner, std::byte const* data, std::size_t size) {
+  auto* b = new binary_node;
+  retain(owner);
+  b->owner = owner;
+  b->data = data;
+  b->size = size;
+  return b;
+}
+
+tuple_node* alloc_tuple(std::size_t arity) {
+  void* mem = ::operator new(sizeof(tuple_node) + arity * sizeof(value));
+  auto* t = new (mem) tuple_node;
+  t->arity = static_cast<std::uint32_t>(arity);
+  std::uninitialized_default_construct_n(t->elements(), arity);
+  return t;
+}
+
+list_node* alloc_list(std::size_t count) {
+  void* mem = ::operator new(sizeof(list_node) + count * sizeof(value));
+  auto* l = new (mem) list_node;
+  l->count = static_cast<std::uint32_t>(count);
+  std::uninitialized_default_construct_n(l->elements(), count);
+  return l;
+}
+
+map_node* alloc_map(std::size_t count) {
+  void* mem = ::operator new(sizeof(map_node) + count * sizeof(map_entry));
+  auto* m = new (mem) map_node;
+  m->count = static_cast<std::uint32_t>(count);
+  std::uninitialized_default_construct_n(m->entries(), count);
+  return m;
+}
+
+bool sort_map(map_node* m) noexcept {
+  map_entry* e = m->entries();
+  std::size_t n = m->count;
+  bool sorted = true;
+  for (std::size_t i = 1; i < n && sorted; ++i) sorted = e[i - 1].key < e[i].key;
+  if (sorted) return true;
+  std::sort(e, e + n, [](map_entry const& a, map_entry const& b) { return a.key < b.key; });
+  for (std::size_t i = 1; i < n; ++i)
+    if (e[i - 1].key == e[i].key) return false;
+  return true;
+}
+
+} // namespace detail
+
+namespace {
+atom const& atom_true() {
+  static atom const a("true");
+  return a;
+}
+atom const& atom_false() {
+  static atom const a("false");
+  return a;
+}
+} // namespace
+
+std::string_view to_string(kind k) noexcept {
+  switch (k) {
+    case kind::integer: return "integer";
+    case kind::float_: return "float";
+    case kind::atom: return "atom";
+    case kind::reference: return "reference";
+    case kind::fun: return "fun";
+    case kind::port: return "port";
+    case kind::pid: return "pid";
+    case kind::tuple: return "tuple";
+    case kind::map: return "map";
+    case kind::nil: return "nil";
+    case kind::list: return "list";
+    case kind::bitstring: return "bitstring";
+  }
+  return "unknown";
+}
+
+value::value(bool b) noexcept : atom_((b ? atom_true() : atom_false()).entry()), rep_(rep::atom) {}
+
+value::value(double d) : float_(d), rep_(rep::flt) {
+  if (!std::isfinite(d)) throw std::invalid_argument("Erlang floats are finite");
+}
+
+value::value(binary b) noexcept : node_(b.node()), rep_(rep::boxed) { detail::retain(node_); }
+value::value(pid const& p) : node_(new detail::pid_node(p)), rep_(rep::boxed) {}
+value::value(port const& p) : node_(new detail::port_node(p)), rep_(rep::boxed) {}
+value::value(reference const& r) : node_(new detail::reference_node(r)), rep_(rep::boxed) {}
+value::value(fun f) : node_(new detail::fun_node(std::move(f))), rep_(rep::boxed) {}
+value::value(external_fun const& f) : node_(new detail::external_fun_node(f)), rep_(rep::boxed) {}
+
+void value::init_unsigned(std::uint64_t u) {
+  node_ = new detail::big_node(big_int(u));
+  rep_ = rep::boxed;
+}
+
+kind value::type() const noexcept {
+  switch (rep_) {
+    case rep::nil: return kind::nil;
+    case rep::small: return kind::integer;
+    case rep::flt: return kind::float_;
+    case rep::atom: return kind::atom;
+    case rep::boxed: break;
+  }
+  switch (node_->type) {
+    case detail::node_type::big: return kind::integer;
+    case detail::node_type::pid: return kind::pid;
+    case detail::node_type::port: return kind::port;
+    case detail::node_type::reference: return kind::reference;
+    case detail::node_type::fun:
+    case detail::node_type::external_fun: return kind::fun;
+    case detail::node_type::tuple: return kind::tuple;
+    case detail::node_type::list: return kind::list;
+    case detail::node_type::map: return kind::map;
+    case detail::node_type::binary: return kind::bitstring;
+  }
+  return kind::nil;
+}
+
+bool value::is_boolean() const noexcept {
+  return rep_ == rep::atom && (atom_ == atom_true().entry() || atom_ == atom_false().entry());
+}
+
+value const* value::find(value const& key) const noexcept {
+  auto entries = map_entries();
+  auto it = std::lower_bound(entries.begin(), entries.end(), key,
+                             [](map_entry const& e, value const& k) { return e.key < k; });
+  if (it != entries.end() && it->key == key) return &it->val;
+  return nullptr;
+}
+
+value tuple_of(std::span<value const> elements) {
+  auto* t = detail::alloc_tuple(elements.size());
+  std::copy(elements.begin(), elements.end(), t->elements());
+  return value::adopt(t);
+}
+
+value tuple_of(std::initializer_list<value> elements) {
+  return tuple_of(std::span<value const>(elements.begin(), elements.size()));
+}
+
+value list_of(std::span<value const> elements, value tail) {
+  auto more = tail.list_elements();
+  if (!tail.is_list()) more = {};
+  std::size_t const n = elements.size() + more.size();
+  if (n == 0) return tail;
+  auto* l = detail::alloc_list(n);
+  auto* out = std::copy(elements.begin(), elements.end(), l->elements());
+  std::copy(more.begin(), more.end(), out);
+  l->tail = tail.is_list() ? tail.list_tail() : tail;
+  return value::adopt(l);
+}
+
+value list_of(std::initializer_list<value> elements) {
+  return list_of(std::span<value const>(elements.begin(), elements.size()));
+}
+
+value map_of(std::vector<map_entry> entries) {
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](map_entry const& a, map_entry const& b) { return a.key < b.key; });
+  // Of equal keys, the last given wins.
+  std::vector<map_entry> unique;
+  unique.reserve(entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (i + 1 < entries.size() && entries[i].key == entries[i + 1].key) continue;
+    unique.push_back(std::move(entries[i]));
+  }
+  auto* m = detail::alloc_map(unique.size());
+  std::move(unique.begin(), unique.end(), m->entries());
+  return value::adopt(m);
+}
+
+value map_of(std::initializer_list<map_entry> entries) {
+  return map_of(std::vector<map_entry>(entries.begin(), entries.end()));
+}
+
+value string_of(std::string_view utf8) {
+  if (!utf8_length(utf8)) throw std::invalid_argument("string_of: not valid UTF-8");
+  std::vector<value> chars;
+  chars.reserve(utf8.size());
+  auto const* p = reinterpret_cast<unsigned char const*>(utf8.data());
+  auto const* end = p + utf8.size();
+  while (p < end) {
+    std::uint32_t cp = *p;
+    std::size_t len = cp < 0x80 ? 1 : cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : 4;
+    if (len > 1) {
+      cp &= (0x7Fu >> len);
+      for (std::size_t i = 1; i < len; ++i) cp = (cp << 6) | (p[i] & 0x3Fu);
+    }
+    chars.emplace_back(cp);
+    p += len;
+  }
+  return list_of(chars);
+}
+
+value binary_of(std::string_view s) { return value(binary(s)); }
+value binary_of(std::span<std::byte const> bytes) { return value(binary(bytes)); }
+
+} // namespace enode::term
