@@ -1,0 +1,1 @@
+{callback,fun lists:reverse/1}

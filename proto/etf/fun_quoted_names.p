@@ -1,0 +1,1 @@
+fun 'My.Mod':'do it'/0

@@ -1,0 +1,1 @@
+#{-1 => neg,1 => int,1180591620717411303424 => big,1.0 => float,2.5 => f,a => atom,{} => empty_tuple,{1,2} => tuple,#{} => empty_map,[] => nil,[1] => list,"str" => string,<<"bin">> => binary,<<1:1>> => bits}

@@ -1,0 +1,1 @@
+{error,{badarg,[{erlang,'+',[a,1],[]}]}}

@@ -1,0 +1,1 @@
+[{host,"localhost"},{port,4369},{opts,[binary,{active,false}]}]
