@@ -511,7 +511,7 @@ result<binary> inflate_body(std::byte const* data, std::size_t avail, std::size_
   used = zs.total_in;
   inflateEnd(&zs);
   if (rc == Z_STREAM_END && produced == size) return out;
-  if (rc == Z_BUF_ERROR && zs.avail_in == 0 && produced < size) return error::need_more;
+  if (rc == Z_BUF_ERROR && zs.avail_in == 0) return error::need_more; // input ended before the stream
   return error::bad_compression;
 }
 

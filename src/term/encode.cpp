@@ -99,6 +99,9 @@ std::byte* put_int(std::byte* p, value const& v) {
   return p + n;
 }
 
+// OTP writes NEW_PORT_EXT only for the 28-bit port numbers of old nodes, else V4_PORT_EXT.
+bool needs_v4(port const& p) noexcept { return p.id > 0x0FFFFFFFu; }
+
 // Lists of at most 65535 integers in 0..255 travel as STRING_EXT, as BEAM writes them.
 bool is_byte_string(value const& v) noexcept {
   if (!v.list_tail().is_nil()) return false;
@@ -118,7 +121,7 @@ std::size_t size_of(value const& v) {
     case kind::pid: return 1 + atom_size(v.as_pid().node) + 12;
     case kind::port: {
       auto const& p = v.as_port();
-      return 1 + atom_size(p.node) + (p.id > 0xFFFFFFFFu ? 12 : 8);
+      return 1 + atom_size(p.node) + (needs_v4(p) ? 12 : 8);
     }
     case kind::reference: {
       auto const& r = v.as_reference();
@@ -172,7 +175,7 @@ std::byte* put(std::byte* p, value const& v) {
     }
     case kind::port: {
       auto const& x = v.as_port();
-      if (x.id > 0xFFFFFFFFu) return put32(put64(put_atom(put_tag(p, tag::v4_port_ext), x.node), x.id), x.creation);
+      if (needs_v4(x)) return put32(put64(put_atom(put_tag(p, tag::v4_port_ext), x.node), x.id), x.creation);
       return put32(put32(put_atom(put_tag(p, tag::new_port_ext), x.node), static_cast<std::uint32_t>(x.id)),
                    x.creation);
     }

@@ -152,7 +152,8 @@ void print_float(double d, std::string& out) {
       } else {
         exp_form();
       }
-    } else if (place - len + 2 <= exp_cost) {
+    } else if (place - len + 2 <= exp_cost && std::fabs(d) < 9007199254740992.0) {
+      // Integral values print in full only below 2^53, where every integer is exact.
       out += digits;
       out.append(static_cast<std::size_t>(place - len), '0');
       out += ".0";
