@@ -77,6 +77,7 @@ detail::atom_entry* new_entry(std::string_view s, std::uint64_t h, std::size_t l
 // Finds or (when `create`) interns `s`, which is known to be valid UTF-8 of `length`
 // characters when `create` is set.
 result<detail::atom_entry const*> intern(std::string_view s, std::size_t length, bool create) noexcept {
+  if (s.data() == nullptr) s = std::string_view("", 0); // memcmp/memcpy want a pointer even for 0 bytes
   std::uint64_t const h = hash_name(s);
   cache_slot& slot = lookup_cache[h & (lookup_cache.size() - 1)];
   if (slot.entry && slot.hash == h && slot.entry->size == s.size() &&

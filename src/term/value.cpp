@@ -219,8 +219,8 @@ value tuple_of(std::initializer_list<value> elements) {
 }
 
 value list_of(std::span<value const> elements, value tail) {
-  auto more = tail.list_elements();
-  if (!tail.is_list()) more = {};
+  std::span<value const> more;
+  if (tail.is_list()) more = tail.list_elements();
   std::size_t const n = elements.size() + more.size();
   if (n == 0) return tail;
   auto* l = detail::alloc_list(n);
