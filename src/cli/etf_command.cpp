@@ -26,9 +26,11 @@ options:
   --compressed[=LEVEL]  (encode, roundtrip) zlib-compress as term_to_binary does (level 0..9, default 6)
   --existing-atoms      (decode, roundtrip) refuse to create atoms, like binary_to_term(B, [safe])
   --max-depth N         (decode, roundtrip) deepest nesting accepted (default 1024)
-  --packet 4            (roundtrip) serve a stream of 4-byte length-prefixed terms, as an
-                        Erlang port with {packet, 4}; a term that fails to decode is answered
-                        with {enode_error, Reason} where Reason is a string
+  --packet 4            (decode, roundtrip) serve a stream of 4-byte length-prefixed terms, as
+                        an Erlang port with {packet, 4}: each answer is one packet (decode: the
+                        printed text; roundtrip: the re-encoded term). A term that fails to
+                        decode is answered with "error: Reason" (decode) or the term
+                        {enode_error, Reason} (roundtrip)
 )";
 
 struct options {
@@ -95,14 +97,17 @@ int roundtrip_once(options const& o) {
   return write_stdout(term::encode(*v, o.encode)) ? 0 : 1;
 }
 
-int roundtrip_packets(options const& o) {
+// Serves length-prefixed terms until end of input; `answer` appends the reply to a
+// packet whose 4-byte header is already in place.
+template <class Answer>
+int serve_packets(char const* mode, options const& o, Answer answer) {
   std::vector<std::byte> out;
   while (true) {
     std::byte header[4];
     bool truncated = false;
     if (!read_exact_stdin(header, 4, truncated)) {
       if (truncated) {
-        std::fprintf(stderr, "enode etf roundtrip: input ends inside a packet header\n");
+        std::fprintf(stderr, "enode etf %s: input ends inside a packet header\n", mode);
         return 1;
       }
       return 0;
@@ -110,20 +115,34 @@ int roundtrip_packets(options const& o) {
     std::size_t const len = endian::load_u32(header);
     term::binary in = term::binary::uninitialized(len);
     if (len && !read_exact_stdin(in.mutable_data(), len, truncated)) {
-      std::fprintf(stderr, "enode etf roundtrip: input ends inside a packet\n");
+      std::fprintf(stderr, "enode etf %s: input ends inside a packet\n", mode);
       return 1;
     }
     term::decode_failure f;
     auto v = term::decode(in, o.decode, &f);
     out.assign(4, std::byte{0});
-    if (v) {
-      term::encode_append(*v, out, o.encode);
-    } else {
-      term::encode_append(term::tuple_of({term::atom("enode_error"), term::string_of(describe(f))}), out);
-    }
+    answer(v, f, out);
     endian::store_be(out.data(), static_cast<std::uint32_t>(out.size() - 4));
     if (!write_stdout(out)) return 1;
   }
+}
+
+void append_text(std::string const& s, std::vector<std::byte>& out) {
+  auto const* p = reinterpret_cast<std::byte const*>(s.data());
+  out.insert(out.end(), p, p + s.size());
+}
+
+int decode_packets(options const& o) {
+  return serve_packets("decode", o, [](auto const& v, term::decode_failure const& f, std::vector<std::byte>& out) {
+    append_text(v ? term::to_string(*v) : "error: " + describe(f), out);
+  });
+}
+
+int roundtrip_packets(options const& o) {
+  return serve_packets("roundtrip", o, [&o](auto const& v, term::decode_failure const& f, std::vector<std::byte>& out) {
+    if (v) term::encode_append(*v, out, o.encode);
+    else term::encode_append(term::tuple_of({term::atom("enode_error"), term::string_of(describe(f))}), out);
+  });
 }
 
 } // namespace
@@ -155,14 +174,14 @@ int etf_command(std::span<char const* const> args) {
       auto d = parse_size(args[i]);
       if (!d || *d == 0) return bad_usage("--max-depth needs a positive number");
       o.decode.max_depth = *d;
-    } else if (o.mode == "roundtrip" && a == "--packet") {
+    } else if (decodes && a == "--packet") {
       if (++i == args.size() || std::string_view(args[i]) != "4") return bad_usage("--packet takes 4");
       o.packet = true;
     } else {
       return bad_usage("unknown option '" + std::string(a) + "' for " + o.mode);
     }
   }
-  if (o.mode == "decode") return decode_cmd(o);
+  if (o.mode == "decode") return o.packet ? decode_packets(o) : decode_cmd(o);
   if (o.mode == "encode") return encode_cmd(o);
   return o.packet ? roundtrip_packets(o) : roundtrip_once(o);
 }
