@@ -279,6 +279,7 @@ TEST_SUITE("term") {
     auto b = term::test::bytes_of(std::string("\x83\x77\x17") + "enode_never_seen_atom_1");
     CHECK(dec(b, o).error() == error::unknown_atom);
     CHECK(!atom::existing("enode_never_seen_atom_1"));
+    atom const ok("ok"); // exists from here on
     CHECK(dec(bytes({131, 119, 2, 111, 107}), o));
   }
 
