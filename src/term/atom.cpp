@@ -15,22 +15,39 @@
 namespace enode::term {
 namespace {
 
-std::uint64_t hash_name(std::string_view s) noexcept {
-  // FNV-1a over 8-byte words, then a final avalanche: atoms are short, and this only
-  // has to spread them over the table and the lookup cache.
-  std::uint64_t h = 0xcbf29ce484222325ull ^ s.size();
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    h = (h ^ w) * 0x100000001b3ull;
-    h ^= h >> 29;
-  }
-  for (; i < s.size(); ++i) h = (h ^ static_cast<unsigned char>(s[i])) * 0x100000001b3ull;
+std::uint64_t load_partial(char const* p, std::size_t n) noexcept {
+  std::uint64_t w = 0;
+  std::memcpy(&w, p, n);
+  return w;
+}
+
+std::uint64_t mix(std::uint64_t h) noexcept {
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdull;
   h ^= h >> 33;
   return h;
+}
+
+std::uint64_t hash_name(std::string_view s) noexcept {
+  // Word at a time, then an avalanche: atoms are short, and this only has to spread
+  // them over the table and the per-thread lookup cache.
+  std::uint64_t h = 0x9E3779B97F4A7C15ull ^ (s.size() * 0xC2B2AE3D27D4EB4Full);
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) h = (h ^ load_partial(s.data() + i, 8)) * 0x100000001b3ull;
+  if (i < s.size()) h = (h ^ load_partial(s.data() + i, s.size() - i)) * 0x100000001b3ull;
+  return mix(h);
+}
+
+bool is_ascii(std::string_view s) noexcept {
+  std::uint64_t acc = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) acc |= load_partial(s.data() + i, 8);
+  if (i < s.size()) acc |= load_partial(s.data() + i, s.size() - i);
+  return (acc & 0x8080808080808080ull) == 0;
+}
+
+std::uint64_t name_prefix(std::string_view s) noexcept {
+  return __builtin_bswap64(load_partial(s.data(), s.size() < 8 ? s.size() : 8));
 }
 
 struct name_hash {
@@ -67,6 +84,7 @@ detail::atom_entry* new_entry(std::string_view s, std::uint64_t h, std::size_t l
   if (!mem) throw std::bad_alloc();
   auto* e = static_cast<detail::atom_entry*>(mem);
   e->hash = h;
+  e->prefix = name_prefix(s);
   e->size = static_cast<std::uint16_t>(s.size());
   e->length = static_cast<std::uint16_t>(length);
   std::memcpy(e->text, s.data(), s.size());
@@ -160,10 +178,8 @@ atom::atom(std::string_view utf8) {
 
 result<atom> atom::make(std::string_view utf8) noexcept {
   // Fast path: ASCII names are valid and one byte per character.
-  bool ascii = utf8.size() <= 255;
-  for (std::size_t i = 0; ascii && i < utf8.size(); ++i) ascii = static_cast<unsigned char>(utf8[i]) < 0x80;
   std::size_t length = utf8.size();
-  if (!ascii) {
+  if (utf8.size() > 255 || !is_ascii(utf8)) {
     auto n = utf8_length(utf8);
     if (!n) return error::bad_utf8;
     length = *n;

@@ -94,7 +94,7 @@ int rank(value const& v) noexcept {
 template <bool Exact>
 int cmp(value const& a, value const& b);
 
-int cmp_atom(atom a, atom b) noexcept { return a == b ? 0 : sign(a.name().compare(b.name())); }
+int cmp_atom(atom a, atom b) noexcept { return detail::compare_names(a.entry(), b.entry()); }
 
 template <bool Exact>
 int cmp_numbers(value const& a, value const& b) {
@@ -148,6 +148,9 @@ int cmp_funs(value const& a, value const& b) {
 
 template <bool Exact>
 int cmp(value const& a, value const& b) {
+  // The common keys first: atoms and small integers.
+  if (a.is_atom() && b.is_atom()) return cmp_atom(a.as_atom(), b.as_atom());
+  if (a.is_small() && b.is_small()) return cmp3(a.as_int(), b.as_int());
   int const ra = rank(a), rb = rank(b);
   if (ra != rb) return ra < rb ? -1 : 1;
   switch (a.type()) {

@@ -5,9 +5,11 @@
 #include <enode/term/tag.hpp>
 
 #include "big_node.hpp"
+#include "node_alloc.hpp"
 
 #include <zlib.h>
 
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstdlib>
@@ -21,6 +23,18 @@ using endian::load_u16;
 using endian::load_u32;
 using endian::load_u64;
 using endian::load_u8;
+
+// Atoms recently decoded on this thread, found by a cheap hash of their first and last
+// bytes: messages repeat the same few atoms, and a hit skips validation and the table.
+thread_local std::array<detail::atom_entry const*, 1024> recent_atoms{};
+
+std::size_t recent_slot(char const* p, std::size_t n) noexcept {
+  std::uint64_t a = 0, b = 0;
+  std::memcpy(&a, p, n < 8 ? n : 8);
+  if (n > 8) std::memcpy(&b, p + n - 8, 8);
+  std::uint64_t h = (a * 0x9E3779B97F4A7C15ull) ^ (b * 0xC2B2AE3D27D4EB4Full) ^ n;
+  return static_cast<std::size_t>((h ^ (h >> 29)) * 0xBF58476D1CE4E5B9ull >> 54);
+}
 
 // A recursive-descent decoder over one contiguous input. Every length read from the
 // input is checked against the bytes that remain before anything is allocated for it,
@@ -127,15 +141,21 @@ bool decoder::atom_value(std::uint8_t t, atom& out) {
     }
     name = {buf, n};
   }
+  detail::atom_entry const*& slot = recent_atoms[recent_slot(name.data(), name.size())];
+  if (slot && slot->size == name.size() && std::memcmp(slot->text, name.data(), name.size()) == 0) {
+    out = atom::from_entry(slot);
+    return true;
+  }
   if (opts_.existing_atoms_only) {
     std::optional<atom> e = atom::existing(name);
     if (!e) return fail(error::unknown_atom, at);
     out = *e;
-    return true;
+  } else {
+    result<atom> a = atom::make(name);
+    if (!a) return fail(static_cast<error>(a.error().value()), at);
+    out = *a;
   }
-  result<atom> a = atom::make(name);
-  if (!a) return fail(static_cast<error>(a.error().value()), at);
-  out = *a;
+  slot = out.entry();
   return true;
 }
 
@@ -180,7 +200,7 @@ bool decoder::big(std::size_t n, value& out) {
   boost::multiprecision::import_bits(v, std::reverse_iterator(digits + used), std::reverse_iterator(digits),
                                      8, true);
   if (sign) v = -v;
-  out = value::adopt(new detail::big_node(std::move(v)));
+  out = value::adopt(detail::make_node<detail::big_node>(std::move(v)));
   return true;
 }
 

@@ -1,6 +1,7 @@
 #include <enode/term/value.hpp>
 
 #include "big_node.hpp"
+#include "node_alloc.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -12,40 +13,51 @@ namespace enode::term {
 namespace detail {
 namespace {
 
+template <class T>
+void free_boxed(node* n) noexcept {
+  auto* t = static_cast<T*>(n);
+  t->~T();
+  node_deallocate(t, sizeof(T));
+}
+
 void free_node(node* n) noexcept {
   switch (n->type) {
-    case node_type::big: delete static_cast<big_node*>(n); return;
-    case node_type::pid: delete static_cast<pid_node*>(n); return;
-    case node_type::port: delete static_cast<port_node*>(n); return;
-    case node_type::reference: delete static_cast<reference_node*>(n); return;
-    case node_type::fun: delete static_cast<fun_node*>(n); return;
-    case node_type::external_fun: delete static_cast<external_fun_node*>(n); return;
+    case node_type::big: free_boxed<big_node>(n); return;
+    case node_type::pid: free_boxed<pid_node>(n); return;
+    case node_type::port: free_boxed<port_node>(n); return;
+    case node_type::reference: free_boxed<reference_node>(n); return;
+    case node_type::fun: free_boxed<fun_node>(n); return;
+    case node_type::external_fun: free_boxed<external_fun_node>(n); return;
     case node_type::tuple: {
       auto* t = static_cast<tuple_node*>(n);
-      std::destroy_n(t->elements(), t->arity);
+      std::size_t const arity = t->arity;
+      std::destroy_n(t->elements(), arity);
       t->~tuple_node();
-      ::operator delete(t);
+      node_deallocate(t, sizeof(tuple_node) + arity * sizeof(value));
       return;
     }
     case node_type::list: {
       auto* l = static_cast<list_node*>(n);
-      std::destroy_n(l->elements(), l->count);
+      std::size_t const count = l->count;
+      std::destroy_n(l->elements(), count);
       l->~list_node();
-      ::operator delete(l);
+      node_deallocate(l, sizeof(list_node) + count * sizeof(value));
       return;
     }
     case node_type::map: {
       auto* m = static_cast<map_node*>(n);
-      std::destroy_n(m->entries(), m->count);
+      std::size_t const count = m->count;
+      std::destroy_n(m->entries(), count);
       m->~map_node();
-      ::operator delete(m);
+      node_deallocate(m, sizeof(map_node) + count * sizeof(map_entry));
       return;
     }
     case node_type::binary: {
       auto* b = static_cast<binary_node*>(n);
       node* owner = b->owner;
+      std::size_t const bytes = owner ? sizeof(binary_node) : sizeof(binary_node) + b->size;
       b->~binary_node();
-      ::operator delete(b);
+      node_deallocate(b, bytes);
       if (owner) release(owner);
       return;
     }
@@ -60,9 +72,12 @@ thread_local bool draining = false;
 } // namespace
 
 void destroy(node* n) noexcept {
-  pending.push_back(n);
-  if (draining) return;
+  if (draining) {
+    pending.push_back(n);
+    return;
+  }
   draining = true;
+  free_node(n);
   while (!pending.empty()) {
     node* x = pending.back();
     pending.pop_back();
@@ -72,7 +87,7 @@ void destroy(node* n) noexcept {
 }
 
 binary_node* make_inline_binary(std::size_t n) {
-  void* mem = ::operator new(sizeof(binary_node) + n);
+  void* mem = node_allocate(sizeof(binary_node) + n);
   auto* b = new (mem) binary_node;
   b->data = reinterpret_cast<std::byte const*>(b + 1);
   b->size = n;
@@ -80,7 +95,7 @@ binary_node* make_inline_binary(std::size_t n) {
 }
 
 binary_node* make_shared_binary(node* owner, std::byte const* data, std::size_t size) {
-  auto* b = new binary_node;
+  auto* b = new (node_allocate(sizeof(binary_node))) binary_node;
   retain(owner);
   b->owner = owner;
   b->data = data;
@@ -89,7 +104,7 @@ binary_node* make_shared_binary(node* owner, std::byte const* data, std::size_t 
 }
 
 tuple_node* alloc_tuple(std::size_t arity) {
-  void* mem = ::operator new(sizeof(tuple_node) + arity * sizeof(value));
+  void* mem = node_allocate(sizeof(tuple_node) + arity * sizeof(value));
   auto* t = new (mem) tuple_node;
   t->arity = static_cast<std::uint32_t>(arity);
   std::uninitialized_default_construct_n(t->elements(), arity);
@@ -97,7 +112,7 @@ tuple_node* alloc_tuple(std::size_t arity) {
 }
 
 list_node* alloc_list(std::size_t count) {
-  void* mem = ::operator new(sizeof(list_node) + count * sizeof(value));
+  void* mem = node_allocate(sizeof(list_node) + count * sizeof(value));
   auto* l = new (mem) list_node;
   l->count = static_cast<std::uint32_t>(count);
   std::uninitialized_default_construct_n(l->elements(), count);
@@ -105,20 +120,29 @@ list_node* alloc_list(std::size_t count) {
 }
 
 map_node* alloc_map(std::size_t count) {
-  void* mem = ::operator new(sizeof(map_node) + count * sizeof(map_entry));
+  void* mem = node_allocate(sizeof(map_node) + count * sizeof(map_entry));
   auto* m = new (mem) map_node;
   m->count = static_cast<std::uint32_t>(count);
   std::uninitialized_default_construct_n(m->entries(), count);
   return m;
 }
 
+namespace {
+// Map key order, with the common keys (atoms, small integers) compared inline.
+bool key_less(value const& a, value const& b) noexcept {
+  if (a.is_atom() && b.is_atom()) return compare_names(a.as_atom().entry(), b.as_atom().entry()) < 0;
+  if (a.is_small() && b.is_small()) return a.as_int() < b.as_int();
+  return a < b;
+}
+} // namespace
+
 bool sort_map(map_node* m) noexcept {
   map_entry* e = m->entries();
   std::size_t n = m->count;
   bool sorted = true;
-  for (std::size_t i = 1; i < n && sorted; ++i) sorted = e[i - 1].key < e[i].key;
+  for (std::size_t i = 1; i < n && sorted; ++i) sorted = key_less(e[i - 1].key, e[i].key);
   if (sorted) return true;
-  std::sort(e, e + n, [](map_entry const& a, map_entry const& b) { return a.key < b.key; });
+  std::sort(e, e + n, [](map_entry const& a, map_entry const& b) { return key_less(a.key, b.key); });
   for (std::size_t i = 1; i < n; ++i)
     if (e[i - 1].key == e[i].key) return false;
   return true;
@@ -162,38 +186,15 @@ value::value(double d) : float_(d), rep_(rep::flt) {
 }
 
 value::value(binary b) noexcept : node_(b.node()), rep_(rep::boxed) { detail::retain(node_); }
-value::value(pid const& p) : node_(new detail::pid_node(p)), rep_(rep::boxed) {}
-value::value(port const& p) : node_(new detail::port_node(p)), rep_(rep::boxed) {}
-value::value(reference const& r) : node_(new detail::reference_node(r)), rep_(rep::boxed) {}
-value::value(fun f) : node_(new detail::fun_node(std::move(f))), rep_(rep::boxed) {}
-value::value(external_fun const& f) : node_(new detail::external_fun_node(f)), rep_(rep::boxed) {}
+value::value(pid const& p) : node_(detail::make_node<detail::pid_node>(p)), rep_(rep::boxed) {}
+value::value(port const& p) : node_(detail::make_node<detail::port_node>(p)), rep_(rep::boxed) {}
+value::value(reference const& r) : node_(detail::make_node<detail::reference_node>(r)), rep_(rep::boxed) {}
+value::value(fun f) : node_(detail::make_node<detail::fun_node>(std::move(f))), rep_(rep::boxed) {}
+value::value(external_fun const& f) : node_(detail::make_node<detail::external_fun_node>(f)), rep_(rep::boxed) {}
 
 void value::init_unsigned(std::uint64_t u) {
-  node_ = new detail::big_node(big_int(u));
+  node_ = detail::make_node<detail::big_node>(big_int(u));
   rep_ = rep::boxed;
-}
-
-kind value::type() const noexcept {
-  switch (rep_) {
-    case rep::nil: return kind::nil;
-    case rep::small: return kind::integer;
-    case rep::flt: return kind::float_;
-    case rep::atom: return kind::atom;
-    case rep::boxed: break;
-  }
-  switch (node_->type) {
-    case detail::node_type::big: return kind::integer;
-    case detail::node_type::pid: return kind::pid;
-    case detail::node_type::port: return kind::port;
-    case detail::node_type::reference: return kind::reference;
-    case detail::node_type::fun:
-    case detail::node_type::external_fun: return kind::fun;
-    case detail::node_type::tuple: return kind::tuple;
-    case detail::node_type::list: return kind::list;
-    case detail::node_type::map: return kind::map;
-    case detail::node_type::binary: return kind::bitstring;
-  }
-  return kind::nil;
 }
 
 bool value::is_boolean() const noexcept {

@@ -16,10 +16,21 @@ namespace detail {
 /// An interned atom: allocated once, never freed (atoms are immortal, as in BEAM).
 struct atom_entry {
   std::uint64_t hash;
+  std::uint64_t prefix; ///< the first 8 bytes, big-endian, zero-padded: orders most atoms at once
   std::uint16_t size;   ///< UTF-8 bytes
   std::uint16_t length; ///< characters
   char text[1];         ///< `size` bytes follow, then a NUL
 };
+
+/// Erlang's order of atom names (bytewise on UTF-8, which is code point order).
+inline int compare_names(atom_entry const* a, atom_entry const* b) noexcept {
+  if (a == b) return 0;
+  if (a->prefix != b->prefix) return a->prefix < b->prefix ? -1 : 1;
+  std::size_t const n = a->size < b->size ? a->size : b->size;
+  int c = __builtin_memcmp(a->text, b->text, n);
+  if (c) return c < 0 ? -1 : 1;
+  return a->size < b->size ? -1 : a->size > b->size ? 1 : 0;
+}
 } // namespace detail
 
 /// An Erlang atom: an interned UTF-8 name of at most 255 characters.
@@ -62,8 +73,7 @@ public:
   friend bool operator==(atom a, atom b) noexcept { return a.e_ == b.e_; }
   /// Erlang's order of atoms: by their text, code point by code point.
   friend std::strong_ordering operator<=>(atom a, atom b) noexcept {
-    if (a.e_ == b.e_) return std::strong_ordering::equal;
-    return a.name().compare(b.name()) <=> 0;
+    return detail::compare_names(a.e_, b.e_) <=> 0;
   }
 
   /// For the term representation: the entry behind the handle.

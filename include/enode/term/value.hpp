@@ -330,6 +330,19 @@ map_node* alloc_map(std::size_t count);
 bool sort_map(map_node* m) noexcept;
 } // namespace detail
 
+inline kind value::type() const noexcept {
+  switch (rep_) {
+    case rep::nil: return kind::nil;
+    case rep::small: return kind::integer;
+    case rep::flt: return kind::float_;
+    case rep::atom: return kind::atom;
+    case rep::boxed: break;
+  }
+  static constexpr kind by_node[] = {kind::integer, kind::pid,   kind::port, kind::reference, kind::fun,
+                                     kind::fun,     kind::tuple, kind::list, kind::map,       kind::bitstring};
+  return by_node[static_cast<std::size_t>(node_->type)];
+}
+
 inline std::span<value const> value::elements() const noexcept {
   auto* t = static_cast<detail::tuple_node*>(node_);
   return {t->elements(), t->arity};
