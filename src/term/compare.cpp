@@ -256,6 +256,7 @@ bool operator==(value const& a, value const& b) noexcept {
       return std::equal(xs.begin(), xs.end(), ys.begin(), ys.end());
     }
     case node_type::binary: return a.as_binary() == b.as_binary();
+    case node_type::heap: break; // never a value's node
   }
   return false;
 }
@@ -320,6 +321,7 @@ std::size_t value::hash() const noexcept {
       auto const* b = static_cast<detail::binary_node*>(node_);
       return mix(mix(h, b->trailing_bits), hash_bytes(b->data, b->size));
     }
+    case node_type::heap: break; // never a value's node
   }
   return h;
 }

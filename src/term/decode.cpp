@@ -5,7 +5,7 @@
 #include <enode/term/tag.hpp>
 
 #include "big_node.hpp"
-#include "node_alloc.hpp"
+#include "heap.hpp"
 
 #include <zlib.h>
 
@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <memory>
 
 namespace enode::term {
 namespace {
@@ -44,8 +45,23 @@ class decoder {
 public:
   decoder(std::span<std::byte const> in, decode_options const& opts, binary const* owner) noexcept
       : begin_(in.data()), p_(in.data()), end_(in.data() + in.size()), opts_(opts), owner_(owner) {}
+  decoder(decoder const&) = delete;
+  decoder& operator=(decoder const&) = delete;
+  ~decoder() {
+    if (heap_) detail::release(heap_);
+  }
 
+  /// Decodes one term into `out`, which holds uncounted references into the heap until
+  /// `take` hands it out. After a failure, `out` must be given to `discard`.
   bool term(value& out);
+
+  /// The decoded root, now counting on its heap.
+  value take(value& root) noexcept {
+    if (heap_ && root.node() && root.node()->home == heap_) heap_ = nullptr; // the root inherits the count
+    return std::move(root);
+  }
+  /// Drops a partly decoded root.
+  void discard(value& root) noexcept { detail::value_access::forget(root); }
 
   std::size_t consumed() const noexcept { return static_cast<std::size_t>(p_ - begin_); }
   std::size_t remaining() const noexcept { return static_cast<std::size_t>(end_ - p_); }
@@ -84,6 +100,34 @@ private:
   bool export_fun(value& out);
   bool old_float(value& out);
 
+  // The heap this term is decoded into, made on the first node; sized from the input,
+  // which bounds what the term can need (every element takes at least one byte).
+  detail::heap_node& heap() {
+    if (!heap_) heap_ = detail::heap_node::create(std::min<std::size_t>(5 * static_cast<std::size_t>(end_ - begin_) + 64, std::size_t{256} << 10));
+    return *heap_;
+  }
+  template <class Node>
+  Node* alloc_with_elements(std::size_t extra) {
+    auto& h = heap();
+    auto* n = new (h.allocate(sizeof(Node) + extra)) Node;
+    n->home = &h;
+    return n;
+  }
+  detail::binary_node* inline_binary(std::byte const* data, std::size_t len) {
+    auto* b = alloc_with_elements<detail::binary_node>(len);
+    b->data = reinterpret_cast<std::byte const*>(b + 1);
+    b->size = len;
+    if (len) std::memcpy(const_cast<std::byte*>(b->data), data, len);
+    return b;
+  }
+  detail::list_node* alloc_list(std::size_t count) {
+    auto* l = alloc_with_elements<detail::list_node>(count * sizeof(value));
+    l->count = static_cast<std::uint32_t>(count);
+    std::uninitialized_default_construct_n(l->elements(), count);
+    return l;
+  }
+
+  detail::heap_node* heap_ = nullptr;
   std::byte const* begin_;
   std::byte const* p_;
   std::byte const* end_;
@@ -200,7 +244,9 @@ bool decoder::big(std::size_t n, value& out) {
   boost::multiprecision::import_bits(v, std::reverse_iterator(digits + used), std::reverse_iterator(digits),
                                      8, true);
   if (sign) v = -v;
-  out = value::adopt(detail::make_node<detail::big_node>(std::move(v)));
+  auto* b = heap().make<detail::big_node>(std::move(v));
+  heap_->add_finalizer(b);
+  out = value::adopt(b);
   return true;
 }
 
@@ -208,12 +254,13 @@ bool decoder::tuple(std::size_t arity, value& out) {
   if (arity > remaining()) return fail(error::bad_length, p_);
   depth_guard g(*this);
   if (!g.ok) return fail(error::too_deep, p_);
-  auto* t = detail::alloc_tuple(arity);
-  value holder = value::adopt(t);
+  auto* t = alloc_with_elements<detail::tuple_node>(arity * sizeof(value));
+  t->arity = static_cast<std::uint32_t>(arity);
   value* e = t->elements();
+  std::uninitialized_default_construct_n(e, arity);
   for (std::size_t i = 0; i < arity; ++i)
     if (!term(e[i])) return false;
-  out = std::move(holder);
+  out = value::adopt(t);
   return true;
 }
 
@@ -226,21 +273,24 @@ bool decoder::list(value& out) {
   depth_guard g(*this);
   if (!g.ok) return fail(error::too_deep, at);
   if (count == 0) return term(out); // `[|Tail]` is just the tail
-  auto* l = detail::alloc_list(count);
-  value holder = value::adopt(l);
+  auto* l = alloc_list(count);
   value* e = l->elements();
   for (std::size_t i = 0; i < count; ++i)
     if (!term(e[i])) return false;
-  value tail;
-  if (!term(tail)) return false;
-  if (tail.is_list() && !tail.is_nil()) {
+  if (!term(l->tail)) return false;
+  if (l->tail.is_list() && !l->tail.is_nil()) {
     // A list tail (never written by BEAM, legal in the format): splice it in so the
-    // value stays canonical.
-    out = list_of(std::span<value const>(l->elements(), count), std::move(tail));
+    // value stays canonical. Both lists live in the heap; copies are uncounted.
+    auto more = l->tail.list_elements();
+    auto* joined = alloc_list(count + more.size());
+    value* j = joined->elements();
+    for (std::size_t i = 0; i < count; ++i) detail::value_access::copy_uncounted(j[i], e[i]);
+    for (std::size_t i = 0; i < more.size(); ++i) detail::value_access::copy_uncounted(j[count + i], more[i]);
+    detail::value_access::copy_uncounted(joined->tail, l->tail.list_tail());
+    out = value::adopt(joined);
     return true;
   }
-  l->tail = std::move(tail);
-  out = std::move(holder);
+  out = value::adopt(l);
   return true;
 }
 
@@ -253,7 +303,7 @@ bool decoder::string(value& out) {
     out = value{};
     return true;
   }
-  auto* l = detail::alloc_list(len);
+  auto* l = alloc_list(len);
   value* e = l->elements();
   for (std::size_t i = 0; i < len; ++i) e[i] = load_u8(p_ + i);
   p_ += len;
@@ -269,13 +319,14 @@ bool decoder::map(value& out) {
   if (count > remaining() / 2) return fail(error::bad_length, at);
   depth_guard g(*this);
   if (!g.ok) return fail(error::too_deep, at);
-  auto* m = detail::alloc_map(count);
-  value holder = value::adopt(m);
+  auto* m = alloc_with_elements<detail::map_node>(count * sizeof(map_entry));
+  m->count = static_cast<std::uint32_t>(count);
   map_entry* e = m->entries();
+  std::uninitialized_default_construct_n(e, count);
   for (std::size_t i = 0; i < count; ++i)
     if (!term(e[i].key) || !term(e[i].val)) return false;
   if (!detail::sort_map(m)) return fail(error::duplicate_map_key, at);
-  out = std::move(holder);
+  out = value::adopt(m);
   return true;
 }
 
@@ -285,17 +336,25 @@ bool decoder::bits(std::size_t len, unsigned nbits, value& out) {
   if (nbits == 0 && len >= opts_.share_threshold && owner_) {
     auto const* od = owner_->data();
     if (data >= od && data + len <= od + owner_->size()) {
-      out = value(owner_->sub(static_cast<std::size_t>(data - od), len));
+      // A sub-binary of the input: no copy; the input stays alive while it is used.
+      detail::node* root = owner_->node()->owner ? owner_->node()->owner : owner_->node();
+      auto* b = heap().make<detail::binary_node>();
+      detail::retain(root);
+      b->owner = root;
+      b->data = data;
+      b->size = len;
+      heap_->add_finalizer(b);
+      out = value::adopt(b);
       return true;
     }
   }
-  if (nbits == 0) {
-    auto* n = detail::make_inline_binary(len);
-    if (len) std::memcpy(const_cast<std::byte*>(n->data), data, len);
-    out = value(binary::adopt(n));
-    return true;
+  auto* b = inline_binary(data, len);
+  if (nbits) {
+    auto* last = const_cast<std::byte*>(b->data) + len - 1;
+    *last &= static_cast<std::byte>(0xFF << (8 - nbits));
+    b->trailing_bits = static_cast<std::uint8_t>(nbits);
   }
-  out = value(binary::bitstring({data, len}, nbits));
+  out = value::adopt(b);
   return true;
 }
 
@@ -308,7 +367,7 @@ bool decoder::pid(std::uint8_t t, value& out) {
   p.serial = load_u32(p_ + 4);
   p.creation = legacy ? load_u8(p_ + 8) : load_u32(p_ + 8);
   p_ += legacy ? 9 : 12;
-  out = value(p);
+  out = value::adopt(heap().make<detail::pid_node>(p));
   return true;
 }
 
@@ -335,7 +394,7 @@ bool decoder::port(std::uint8_t t, value& out) {
       p_ += 12;
       break;
   }
-  out = value(p);
+  out = value::adopt(heap().make<detail::port_node>(p));
   return true;
 }
 
@@ -348,7 +407,7 @@ bool decoder::reference(std::uint8_t t, value& out) {
     r.words[0] = load_u32(p_);
     r.creation = load_u8(p_ + 4);
     p_ += 5;
-    out = value(r);
+    out = value::adopt(heap().make<detail::reference_node>(r));
     return true;
   }
   if (!need(2)) return false;
@@ -363,7 +422,7 @@ bool decoder::reference(std::uint8_t t, value& out) {
   r.size = static_cast<std::uint8_t>(len);
   for (std::size_t i = 0; i < len; ++i) r.words[i] = load_u32(p_ + 4 * i);
   p_ += 4 * len;
-  out = value(r);
+  out = value::adopt(heap().make<detail::reference_node>(r));
   return true;
 }
 
@@ -373,22 +432,26 @@ bool decoder::new_fun(value& out) {
   if (!need(4 + 1 + 16 + 4 + 4)) return false;
   std::size_t const size = load_u32(p_);
   if (size > remaining() || size < 4 + 1 + 16 + 4 + 4) return fail(error::bad_fun, at);
-  term::fun f;
-  f.arity = load_u8(p_ + 4);
-  std::memcpy(f.uniq.data(), p_ + 5, 16);
-  f.index = load_u32(p_ + 21);
   std::size_t const free_count = load_u32(p_ + 25);
-  p_ += 29;
   if (free_count > remaining()) return fail(error::bad_length, at);
   depth_guard g(*this);
   if (!g.ok) return fail(error::too_deep, at);
+  // Made first and decoded in place: its values refer into the heap, uncounted, and the
+  // heap's finalizer forgets them, even if decoding stops half-way.
+  auto* node = heap().make<detail::fun_node>(term::fun{});
+  heap_->add_finalizer(node);
+  term::fun& f = node->data;
+  f.arity = load_u8(p_ + 4);
+  std::memcpy(f.uniq.data(), p_ + 5, 16);
+  f.index = load_u32(p_ + 21);
+  p_ += 29;
   if (!atom_field(f.module) || !term(f.old_index) || !term(f.old_uniq) || !term(f.pid)) return false;
   if (!f.old_index.is_integer() || !f.old_uniq.is_integer() || !f.pid.is_pid()) return fail(error::bad_fun, at);
   f.free_vars.resize(free_count);
   for (auto& v : f.free_vars)
     if (!term(v)) return false;
   if (static_cast<std::size_t>(p_ - start) != size) return fail(error::bad_fun, at);
-  out = value(std::move(f));
+  out = value::adopt(node);
   return true;
 }
 
@@ -400,7 +463,7 @@ bool decoder::export_fun(value& out) {
   if (load_u8(p_) != static_cast<std::uint8_t>(tag::small_integer_ext)) return fail(error::bad_fun, at);
   f.arity = load_u8(p_ + 1);
   p_ += 2;
-  out = value(f);
+  out = value::adopt(heap().make<detail::external_fun_node>(f));
   return true;
 }
 
@@ -555,15 +618,22 @@ result<decoded> run(std::span<std::byte const> in, bool with_version, decode_opt
       if (!body) return failed(body.error(), 6);
       decoder d(body->bytes(), opts, &*body);
       value v;
-      if (!d.term(v)) return failed(d.err(), 6);
+      if (!d.term(v)) {
+        d.discard(v);
+        return failed(d.err(), 6);
+      }
+      value root = d.take(v);
       if (d.remaining()) return failed(error::bad_compression, 6);
-      return decoded{std::move(v), 6 + used};
+      return decoded{std::move(root), 6 + used};
     }
   }
   decoder d(in.subspan(offset), opts, owner);
   value v;
-  if (!d.term(v)) return failed(d.err(), offset + d.error_offset());
-  return decoded{std::move(v), offset + d.consumed()};
+  if (!d.term(v)) {
+    d.discard(v);
+    return failed(d.err(), offset + d.error_offset());
+  }
+  return decoded{d.take(v), offset + d.consumed()};
 }
 
 result<value> whole(result<decoded> r, std::size_t size, decode_failure* failure) {

@@ -1,6 +1,7 @@
 #include <enode/term/value.hpp>
 
 #include "big_node.hpp"
+#include "heap.hpp"
 #include "node_alloc.hpp"
 
 #include <algorithm>
@@ -61,6 +62,7 @@ void free_node(node* n) noexcept {
       if (owner) release(owner);
       return;
     }
+    case node_type::heap: free_heap(static_cast<heap_node*>(n)); return;
   }
 }
 
@@ -84,6 +86,62 @@ void destroy(node* n) noexcept {
     free_node(x);
   }
   draining = false;
+}
+
+heap_node* heap_node::create(std::size_t capacity) {
+  capacity = (capacity + 15) & ~std::size_t{15};
+  static_assert(sizeof(heap_node) % 16 == 0 && sizeof(chunk) % 16 == 0);
+  void* mem = ::operator new(sizeof(heap_node) + sizeof(chunk) + capacity);
+  auto* h = new (mem) heap_node;
+  auto* c = reinterpret_cast<chunk*>(h + 1);
+  c->next = nullptr;
+  c->capacity = capacity;
+  c->used = 0;
+  h->chunks = c;
+  return h;
+}
+
+heap_node::chunk* heap_node::grow(std::size_t bytes) {
+  // Chunks double up to 1 MiB; a larger node gets a chunk of its own.
+  constexpr std::size_t max_chunk = std::size_t{1} << 20;
+  std::size_t capacity = std::min(chunks->capacity * 2, max_chunk);
+  if (capacity < bytes) capacity = (bytes + 15) & ~std::size_t{15};
+  auto* c = static_cast<chunk*>(::operator new(sizeof(chunk) + capacity));
+  c->next = chunks;
+  c->capacity = capacity;
+  c->used = 0;
+  chunks = c;
+  return c;
+}
+
+void free_heap(heap_node* h) noexcept {
+  for (auto* f = h->finalizers; f; f = f->next) {
+    node* n = f->n;
+    switch (n->type) {
+      case node_type::big: static_cast<big_node*>(n)->~big_node(); break;
+      case node_type::fun: {
+        // Its values refer into this heap, uncounted: forget them, then free the vector.
+        auto& fn = static_cast<fun_node*>(n)->data;
+        value_access::forget(fn.old_index);
+        value_access::forget(fn.old_uniq);
+        value_access::forget(fn.pid);
+        for (auto& v : fn.free_vars) value_access::forget(v);
+        static_cast<fun_node*>(n)->~fun_node();
+        break;
+      }
+      case node_type::binary: release(static_cast<binary_node*>(n)->owner); break;
+      default: break;
+    }
+  }
+  // The first chunk was allocated with the heap itself.
+  heap_node::chunk* c = h->chunks;
+  while (c->next) {
+    heap_node::chunk* next = c->next;
+    ::operator delete(c);
+    c = next;
+  }
+  h->~heap_node();
+  ::operator delete(h);
 }
 
 binary_node* make_inline_binary(std::size_t n) {

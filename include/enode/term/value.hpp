@@ -20,6 +20,10 @@
 
 namespace enode::term {
 
+namespace detail {
+class value_access;
+} // namespace detail
+
 /// The kinds of Erlang terms, listed in Erlang's term order:
 /// number < atom < reference < fun < port < pid < tuple < map < nil < list < bit string.
 enum class kind : std::uint8_t {
@@ -209,7 +213,7 @@ private:
   };
   rep rep_;
 
-  friend class value_access;
+  friend class detail::value_access;
 };
 
 inline void swap(value& a, value& b) noexcept { a.swap(b); }
@@ -339,7 +343,8 @@ inline kind value::type() const noexcept {
     case rep::boxed: break;
   }
   static constexpr kind by_node[] = {kind::integer, kind::pid,   kind::port, kind::reference, kind::fun,
-                                     kind::fun,     kind::tuple, kind::list, kind::map,       kind::bitstring};
+                                     kind::fun,     kind::tuple, kind::list, kind::map,       kind::bitstring,
+                                     kind::nil};
   return by_node[static_cast<std::size_t>(node_->type)];
 }
 

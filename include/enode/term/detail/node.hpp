@@ -20,26 +20,34 @@ enum class node_type : std::uint8_t {
   list,
   map,
   binary,
+  heap,
 };
 
 /// Base of all nodes; aligned so that elements can follow a node header directly.
+///
+/// `home` is the node that counts references for this one: the node itself, or, for a
+/// node decoded into a term heap, that heap (one count and one free for the whole
+/// decoded term). References from one node of a heap to another are not counted.
 struct alignas(8) node {
   std::atomic<std::uint32_t> refs{1};
   node_type type;
-  explicit node(node_type t) noexcept : type(t) {}
+  node* home;
+  explicit node(node_type t) noexcept : type(t), home(this) {}
+  node(node const&) = delete;
+  node& operator=(node const&) = delete;
 };
 
-/// Frees a node whose count reached zero, and its children, without recursion.
+/// Frees a home node whose count reached zero, and what it owns, without recursion.
 void destroy(node* n) noexcept;
 
-inline void retain(node* n) noexcept { n->refs.fetch_add(1, std::memory_order_relaxed); }
+inline void retain(node* n) noexcept { n->home->refs.fetch_add(1, std::memory_order_relaxed); }
 
 inline void release(node* n) noexcept {
+  node* h = n->home;
   // The sole owner may skip the atomic read-modify-write: no other thread can hold a
   // handle through which to retain the node concurrently.
-  if (n->refs.load(std::memory_order_acquire) == 1 ||
-      n->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
-    destroy(n);
+  if (h->refs.load(std::memory_order_acquire) == 1 || h->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+    destroy(h);
 }
 
 /// Bytes of a binary or bitstring. Small ones carry their data inline, right after
