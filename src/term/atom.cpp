@@ -13,6 +13,9 @@
 #include <unordered_map>
 
 namespace enode::term {
+
+constinit detail::atom_entry const detail::empty_atom_entry{0, 0, 0, 0, {'\0'}};
+
 namespace {
 
 std::uint64_t load_partial(char const* p, std::size_t n) noexcept {
@@ -67,7 +70,13 @@ struct table {
 };
 
 table& the_table() {
-  static table* t = new table; // intentionally immortal: atoms outlive static destructors
+  static table* t = [] {
+    auto* made = new table; // intentionally immortal: atoms outlive static destructors
+    std::string_view const empty("", 0);
+    made->shards[(hash_name(empty) >> 40) % table::shard_count].map.emplace(empty, &detail::empty_atom_entry);
+    made->count = 1;
+    return made;
+  }();
   return *t;
 }
 
@@ -122,11 +131,6 @@ result<detail::atom_entry const*> intern(std::string_view s, std::size_t length,
   }
 }
 
-detail::atom_entry const* empty_entry() {
-  static detail::atom_entry const* e = *intern({}, 0, true);
-  return e;
-}
-
 } // namespace
 
 std::optional<std::size_t> utf8_length(std::string_view s) noexcept {
@@ -167,8 +171,6 @@ std::optional<std::size_t> utf8_length(std::string_view s) noexcept {
   }
   return n;
 }
-
-atom::atom() noexcept : e_(empty_entry()) {}
 
 atom::atom(std::string_view utf8) {
   auto r = make(utf8);

@@ -27,14 +27,32 @@ using endian::load_u8;
 
 // Atoms recently decoded on this thread, found by a cheap hash of their first and last
 // bytes: messages repeat the same few atoms, and a hit skips validation and the table.
-thread_local std::array<detail::atom_entry const*, 1024> recent_atoms{};
+struct recent_atom {
+  std::uint64_t head = 0, tail = 0; // the name's first and last (up to) 8 bytes
+  std::size_t size = 0;
+  detail::atom_entry const* entry = nullptr;
+};
+thread_local std::array<recent_atom, 1024> recent_atoms{};
 
-std::size_t recent_slot(char const* p, std::size_t n) noexcept {
-  std::uint64_t a = 0, b = 0;
-  std::memcpy(&a, p, n < 8 ? n : 8);
-  if (n > 8) std::memcpy(&b, p + n - 8, 8);
-  std::uint64_t h = (a * 0x9E3779B97F4A7C15ull) ^ (b * 0xC2B2AE3D27D4EB4Full) ^ n;
-  return static_cast<std::size_t>((h ^ (h >> 29)) * 0xBF58476D1CE4E5B9ull >> 54);
+struct name_key {
+  std::uint64_t head = 0, tail = 0;
+  std::size_t slot;
+};
+
+// `readable` bytes from p may be read (at least n): with 8 of them, the name's head is
+// one unaligned load, masked.
+name_key key_of(char const* p, std::size_t n, std::size_t readable) noexcept {
+  name_key k;
+  if (n >= 8 || readable >= 8) {
+    std::memcpy(&k.head, p, 8);
+    if (n < 8) k.head &= (std::uint64_t{1} << (8 * n)) - 1;
+  } else {
+    for (std::size_t i = 0; i < n; ++i) k.head |= std::uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+  }
+  if (n > 8) std::memcpy(&k.tail, p + n - 8, 8); // overlaps the head below 16 bytes: still exact
+  std::uint64_t h = (k.head * 0x9E3779B97F4A7C15ull) ^ (k.tail * 0xC2B2AE3D27D4EB4Full) ^ n;
+  k.slot = static_cast<std::size_t>((h ^ (h >> 29)) * 0xBF58476D1CE4E5B9ull >> 54);
+  return k;
 }
 
 // A recursive-descent decoder over one contiguous input. Every length read from the
@@ -122,10 +140,13 @@ private:
   }
   detail::list_node* alloc_list(std::size_t count) {
     auto* l = alloc_with_elements<detail::list_node>(count * sizeof(value));
-    l->count = static_cast<std::uint32_t>(count);
-    std::uninitialized_default_construct_n(l->elements(), count);
+    l->count = static_cast<std::uint32_t>(count); // elements left uninitialised, as a tuple's
     return l;
   }
+
+  // Every value the decoder writes lands in uninitialised heap memory or in []: write
+  // it without reading what was there.
+  static void put(value& out, value&& v) noexcept { detail::value_access::emplace(out, std::move(v)); }
 
   detail::heap_node* heap_ = nullptr;
   std::byte const* begin_;
@@ -185,9 +206,15 @@ bool decoder::atom_value(std::uint8_t t, atom& out) {
     }
     name = {buf, n};
   }
-  detail::atom_entry const*& slot = recent_atoms[recent_slot(name.data(), name.size())];
-  if (slot && slot->size == name.size() && std::memcmp(slot->text, name.data(), name.size()) == 0) {
-    out = atom::from_entry(slot);
+  // Names of up to 16 bytes are wholly in head and tail; longer ones are compared too.
+  bool const converted = name.data() == buf;
+  std::size_t const readable =
+      converted ? name.size() : static_cast<std::size_t>(end_ - reinterpret_cast<std::byte const*>(name.data()));
+  name_key const key = key_of(name.data(), name.size(), readable);
+  recent_atom& slot = recent_atoms[key.slot];
+  if (slot.head == key.head && slot.tail == key.tail && slot.size == name.size() && slot.entry &&
+      (name.size() <= 16 || std::memcmp(slot.entry->text, name.data(), name.size()) == 0)) {
+    out = atom::from_entry(slot.entry);
     return true;
   }
   if (opts_.existing_atoms_only) {
@@ -199,7 +226,7 @@ bool decoder::atom_value(std::uint8_t t, atom& out) {
     if (!a) return fail(static_cast<error>(a.error().value()), at);
     out = *a;
   }
-  slot = out.entry();
+  slot = {key.head, key.tail, name.size(), out.entry()};
   return true;
 }
 
@@ -232,11 +259,11 @@ bool decoder::big(std::size_t n, value& out) {
     std::uint64_t mag = 0;
     for (std::size_t i = used; i-- > 0;) mag = (mag << 8) | std::to_integer<std::uint64_t>(digits[i]);
     if (!sign && mag <= static_cast<std::uint64_t>(INT64_MAX)) {
-      out = static_cast<std::int64_t>(mag);
+      put(out, value(static_cast<std::int64_t>(mag)));
       return true;
     }
     if (sign && mag <= (static_cast<std::uint64_t>(INT64_MAX) + 1)) {
-      out = static_cast<std::int64_t>(0 - mag);
+      put(out, value(static_cast<std::int64_t>(0 - mag)));
       return true;
     }
   }
@@ -246,7 +273,7 @@ bool decoder::big(std::size_t n, value& out) {
   if (sign) v = -v;
   auto* b = heap().make<detail::big_node>(std::move(v));
   heap_->add_finalizer(b);
-  out = value::adopt(b);
+  put(out, value::adopt(b));
   return true;
 }
 
@@ -256,11 +283,10 @@ bool decoder::tuple(std::size_t arity, value& out) {
   if (!g.ok) return fail(error::too_deep, p_);
   auto* t = alloc_with_elements<detail::tuple_node>(arity * sizeof(value));
   t->arity = static_cast<std::uint32_t>(arity);
-  value* e = t->elements();
-  std::uninitialized_default_construct_n(e, arity);
+  value* e = t->elements(); // left uninitialised: every element is written before use
   for (std::size_t i = 0; i < arity; ++i)
     if (!term(e[i])) return false;
-  out = value::adopt(t);
+  put(out, value::adopt(t));
   return true;
 }
 
@@ -287,10 +313,10 @@ bool decoder::list(value& out) {
     for (std::size_t i = 0; i < count; ++i) detail::value_access::copy_uncounted(j[i], e[i]);
     for (std::size_t i = 0; i < more.size(); ++i) detail::value_access::copy_uncounted(j[count + i], more[i]);
     detail::value_access::copy_uncounted(joined->tail, l->tail.list_tail());
-    out = value::adopt(joined);
+    put(out, value::adopt(joined));
     return true;
   }
-  out = value::adopt(l);
+  put(out, value::adopt(l));
   return true;
 }
 
@@ -300,14 +326,14 @@ bool decoder::string(value& out) {
   p_ += 2;
   if (!need(len)) return false;
   if (len == 0) {
-    out = value{};
+    put(out, value{});
     return true;
   }
   auto* l = alloc_list(len);
   value* e = l->elements();
-  for (std::size_t i = 0; i < len; ++i) e[i] = load_u8(p_ + i);
+  for (std::size_t i = 0; i < len; ++i) put(e[i], value(load_u8(p_ + i)));
   p_ += len;
-  out = value::adopt(l);
+  put(out, value::adopt(l));
   return true;
 }
 
@@ -321,12 +347,11 @@ bool decoder::map(value& out) {
   if (!g.ok) return fail(error::too_deep, at);
   auto* m = alloc_with_elements<detail::map_node>(count * sizeof(map_entry));
   m->count = static_cast<std::uint32_t>(count);
-  map_entry* e = m->entries();
-  std::uninitialized_default_construct_n(e, count);
+  map_entry* e = m->entries(); // left uninitialised, as tuple elements
   for (std::size_t i = 0; i < count; ++i)
     if (!term(e[i].key) || !term(e[i].val)) return false;
   if (!detail::sort_map(m)) return fail(error::duplicate_map_key, at);
-  out = value::adopt(m);
+  put(out, value::adopt(m));
   return true;
 }
 
@@ -344,7 +369,7 @@ bool decoder::bits(std::size_t len, unsigned nbits, value& out) {
       b->data = data;
       b->size = len;
       heap_->add_finalizer(b);
-      out = value::adopt(b);
+      put(out, value::adopt(b));
       return true;
     }
   }
@@ -354,7 +379,7 @@ bool decoder::bits(std::size_t len, unsigned nbits, value& out) {
     *last &= static_cast<std::byte>(0xFF << (8 - nbits));
     b->trailing_bits = static_cast<std::uint8_t>(nbits);
   }
-  out = value::adopt(b);
+  put(out, value::adopt(b));
   return true;
 }
 
@@ -367,7 +392,7 @@ bool decoder::pid(std::uint8_t t, value& out) {
   p.serial = load_u32(p_ + 4);
   p.creation = legacy ? load_u8(p_ + 8) : load_u32(p_ + 8);
   p_ += legacy ? 9 : 12;
-  out = value::adopt(heap().make<detail::pid_node>(p));
+  put(out, value::adopt(heap().make<detail::pid_node>(p)));
   return true;
 }
 
@@ -394,7 +419,7 @@ bool decoder::port(std::uint8_t t, value& out) {
       p_ += 12;
       break;
   }
-  out = value::adopt(heap().make<detail::port_node>(p));
+  put(out, value::adopt(heap().make<detail::port_node>(p)));
   return true;
 }
 
@@ -407,7 +432,7 @@ bool decoder::reference(std::uint8_t t, value& out) {
     r.words[0] = load_u32(p_);
     r.creation = load_u8(p_ + 4);
     p_ += 5;
-    out = value::adopt(heap().make<detail::reference_node>(r));
+    put(out, value::adopt(heap().make<detail::reference_node>(r)));
     return true;
   }
   if (!need(2)) return false;
@@ -422,7 +447,7 @@ bool decoder::reference(std::uint8_t t, value& out) {
   r.size = static_cast<std::uint8_t>(len);
   for (std::size_t i = 0; i < len; ++i) r.words[i] = load_u32(p_ + 4 * i);
   p_ += 4 * len;
-  out = value::adopt(heap().make<detail::reference_node>(r));
+  put(out, value::adopt(heap().make<detail::reference_node>(r)));
   return true;
 }
 
@@ -451,7 +476,7 @@ bool decoder::new_fun(value& out) {
   for (auto& v : f.free_vars)
     if (!term(v)) return false;
   if (static_cast<std::size_t>(p_ - start) != size) return fail(error::bad_fun, at);
-  out = value::adopt(node);
+  put(out, value::adopt(node));
   return true;
 }
 
@@ -463,7 +488,7 @@ bool decoder::export_fun(value& out) {
   if (load_u8(p_) != static_cast<std::uint8_t>(tag::small_integer_ext)) return fail(error::bad_fun, at);
   f.arity = load_u8(p_ + 1);
   p_ += 2;
-  out = value::adopt(heap().make<detail::external_fun_node>(f));
+  put(out, value::adopt(heap().make<detail::external_fun_node>(f)));
   return true;
 }
 
@@ -479,7 +504,7 @@ bool decoder::old_float(value& out) {
   if (endp == buf || !std::isfinite(d)) return fail(error::bad_float, at);
   for (char const* q = endp; q < buf + 31; ++q)
     if (*q != '\0' && *q != ' ') return fail(error::bad_float, at);
-  out = d;
+  put(out, value(d));
   return true;
 }
 
@@ -491,12 +516,12 @@ bool decoder::term(value& out) {
   switch (static_cast<tag>(t)) {
     case tag::small_integer_ext:
       if (!need(1)) return false;
-      out = load_u8(p_);
+      put(out, value(load_u8(p_)));
       p_ += 1;
       return true;
     case tag::integer_ext:
       if (!need(4)) return false;
-      out = static_cast<std::int32_t>(load_u32(p_));
+      put(out, value(static_cast<std::int32_t>(load_u32(p_))));
       p_ += 4;
       return true;
     case tag::small_big_ext: {
@@ -516,7 +541,7 @@ bool decoder::term(value& out) {
       double d = std::bit_cast<double>(load_u64(p_));
       if (!std::isfinite(d)) return fail(error::bad_float, at);
       p_ += 8;
-      out = d;
+      put(out, value(d));
       return true;
     }
     case tag::float_ext: return old_float(out);
@@ -527,7 +552,7 @@ bool decoder::term(value& out) {
     case tag::atom_cache_ref: {
       atom a;
       if (!atom_value(t, a)) return false;
-      out = a;
+      put(out, value(a));
       return true;
     }
     case tag::small_tuple_ext: {
@@ -542,7 +567,7 @@ bool decoder::term(value& out) {
       p_ += 4;
       return tuple(n, out);
     }
-    case tag::nil_ext: out = value{}; return true;
+    case tag::nil_ext: put(out, value{}); return true;
     case tag::string_ext: return string(out);
     case tag::list_ext: return list(out);
     case tag::map_ext: return map(out);

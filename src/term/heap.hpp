@@ -76,6 +76,13 @@ class value_access {
 public:
   /// Empties `v` without releasing what it referred to.
   static void forget(value& v) noexcept { v.rep_ = value::rep::nil; }
+  /// Moves `src` into `dst` without looking at what `dst` held (uninitialised memory
+  /// inside a heap, or []): the decoder's only way of writing values.
+  static void emplace(value& dst, value&& src) noexcept {
+    dst.small_ = src.small_;
+    dst.rep_ = src.rep_;
+    src.rep_ = value::rep::nil;
+  }
   /// Copies the representation of `src` into the empty `dst`, without counting.
   static void copy_uncounted(value& dst, value const& src) noexcept {
     dst.small_ = src.small_;

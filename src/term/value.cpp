@@ -5,7 +5,9 @@
 #include "node_alloc.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <new>
 #include <stdexcept>
@@ -88,10 +90,65 @@ void destroy(node* n) noexcept {
   draining = false;
 }
 
+namespace {
+// The first blocks of recently freed heaps, kept per thread for the next decode: a
+// message decoded after another then writes to memory that is still in the cache.
+// Under AddressSanitizer every block goes back to the allocator instead.
+#if !defined(__SANITIZE_ADDRESS__)
+constexpr std::size_t kept_blocks = 4;
+constexpr std::size_t kept_capacity = std::size_t{64} << 10;
+#else
+constexpr std::size_t kept_blocks = 0;
+constexpr std::size_t kept_capacity = 0;
+#endif
+struct kept_block {
+  void* mem;
+  std::size_t capacity;
+};
+struct block_cache {
+  std::array<kept_block, kept_blocks> blocks;
+  std::size_t count;
+  bool closed;
+};
+thread_local block_cache heap_blocks{};
+struct block_flusher {
+  ~block_flusher() {
+    for (std::size_t i = 0; i < heap_blocks.count; ++i) ::operator delete(heap_blocks.blocks[i].mem);
+    heap_blocks.count = 0;
+    heap_blocks.closed = true;
+  }
+};
+thread_local block_flusher flush_heap_blocks;
+
+void* take_block(std::size_t& capacity) {
+  for (std::size_t i = heap_blocks.count; i-- > 0;) {
+    if (heap_blocks.blocks[i].capacity >= capacity) {
+      void* mem = heap_blocks.blocks[i].mem;
+      capacity = heap_blocks.blocks[i].capacity;
+      heap_blocks.blocks[i] = heap_blocks.blocks[--heap_blocks.count];
+      return mem;
+    }
+  }
+  return nullptr;
+}
+
+void give_block(void* mem, std::size_t capacity) noexcept {
+  if (capacity <= kept_capacity && !heap_blocks.closed) {
+    (void)&flush_heap_blocks; // returns the kept blocks when the thread ends
+    if (heap_blocks.count < kept_blocks) {
+      heap_blocks.blocks[heap_blocks.count++] = {mem, capacity};
+      return;
+    }
+  }
+  ::operator delete(mem);
+}
+} // namespace
+
 heap_node* heap_node::create(std::size_t capacity) {
   capacity = (capacity + 15) & ~std::size_t{15};
   static_assert(sizeof(heap_node) % 16 == 0 && sizeof(chunk) % 16 == 0);
-  void* mem = ::operator new(sizeof(heap_node) + sizeof(chunk) + capacity);
+  void* mem = take_block(capacity);
+  if (!mem) mem = ::operator new(sizeof(heap_node) + sizeof(chunk) + capacity);
   auto* h = new (mem) heap_node;
   auto* c = reinterpret_cast<chunk*>(h + 1);
   c->next = nullptr;
@@ -140,8 +197,9 @@ void free_heap(heap_node* h) noexcept {
     ::operator delete(c);
     c = next;
   }
+  std::size_t const capacity = c->capacity;
   h->~heap_node();
-  ::operator delete(h);
+  give_block(h, capacity);
 }
 
 binary_node* make_inline_binary(std::size_t n) {
@@ -194,13 +252,44 @@ bool key_less(value const& a, value const& b) noexcept {
 }
 } // namespace
 
-bool sort_map(map_node* m) noexcept {
+// Sorts the entries of a map by key: small (kind, prefix, index) records are sorted
+// (kinds are declared in term order; atoms order by their name prefix, then name;
+// other keys by the full comparison), then the entries are permuted once, moved as raw
+// bytes (a bitwise move of a value is a move).
+void sort_entries(map_entry* e, std::size_t n) {
+  struct key {
+    std::uint64_t prefix;
+    std::uint32_t index;
+    std::uint8_t kind;
+  };
+  std::vector<key> keys(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    value const& k = e[i].key;
+    keys[i] = {k.is_atom() ? k.as_atom().entry()->prefix : 0, static_cast<std::uint32_t>(i),
+               static_cast<std::uint8_t>(k.type())};
+  }
+  std::sort(keys.begin(), keys.end(), [e](key const& a, key const& b) {
+    if (a.kind != b.kind) return a.kind < b.kind;
+    if (a.kind == static_cast<std::uint8_t>(kind::atom)) {
+      if (a.prefix != b.prefix) return a.prefix < b.prefix;
+      return compare_names(e[a.index].key.as_atom().entry(), e[b.index].key.as_atom().entry()) < 0;
+    }
+    return key_less(e[a.index].key, e[b.index].key);
+  });
+  std::vector<std::byte> moved(n * sizeof(map_entry));
+  std::memcpy(static_cast<void*>(moved.data()), static_cast<void const*>(e), moved.size());
+  auto const* from = reinterpret_cast<map_entry const*>(moved.data());
+  for (std::size_t i = 0; i < n; ++i)
+    std::memcpy(static_cast<void*>(e + i), static_cast<void const*>(from + keys[i].index), sizeof(map_entry));
+}
+
+bool sort_map(map_node* m) {
   map_entry* e = m->entries();
   std::size_t n = m->count;
   bool sorted = true;
   for (std::size_t i = 1; i < n && sorted; ++i) sorted = key_less(e[i - 1].key, e[i].key);
   if (sorted) return true;
-  std::sort(e, e + n, [](map_entry const& a, map_entry const& b) { return key_less(a.key, b.key); });
+  sort_entries(e, n);
   for (std::size_t i = 1; i < n; ++i)
     if (e[i - 1].key == e[i].key) return false;
   return true;

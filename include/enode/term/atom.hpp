@@ -22,6 +22,9 @@ struct atom_entry {
   char text[1];         ///< `size` bytes follow, then a NUL
 };
 
+/// The entry of the empty atom '', which the table holds from the start.
+extern atom_entry const empty_atom_entry;
+
 /// Erlang's order of atom names (bytewise on UTF-8, which is code point order).
 inline int compare_names(atom_entry const* a, atom_entry const* b) noexcept {
   if (a == b) return 0;
@@ -44,7 +47,7 @@ public:
   /// Most atoms the table accepts before `make` fails with `error::atom_table_full`.
   static constexpr std::size_t limit() noexcept { return std::size_t{1} << 22; }
 
-  atom() noexcept;
+  atom() noexcept : e_(&detail::empty_atom_entry) {}
 
   /// Interns `utf8`. @throws std::invalid_argument if it is not valid UTF-8, longer than
   /// 255 characters, or the table is full.

@@ -331,7 +331,7 @@ list_node* alloc_list(std::size_t count);
 /// A map node with room for `count` entries, all `[] => []`.
 map_node* alloc_map(std::size_t count);
 /// Sorts a freshly filled map node's entries by key; false if a key repeats.
-bool sort_map(map_node* m) noexcept;
+bool sort_map(map_node* m);
 } // namespace detail
 
 inline kind value::type() const noexcept {
