@@ -41,7 +41,7 @@ struct name_key {
 
 // `readable` bytes from p may be read (at least n): with 8 of them, the name's head is
 // one unaligned load, masked.
-name_key key_of(char const* p, std::size_t n, std::size_t readable) noexcept {
+[[gnu::always_inline]] inline name_key key_of(char const* p, std::size_t n, std::size_t readable) noexcept {
   name_key k;
   if (n >= 8 || readable >= 8) {
     std::memcpy(&k.head, p, 8);
@@ -102,6 +102,42 @@ private:
     explicit depth_guard(decoder& dec) noexcept : d(dec), ok(++dec.depth_ <= dec.opts_.max_depth) {}
     ~depth_guard() { --d.depth_; }
   };
+
+  // The leaves BEAM writes most, decoded without a call: SMALL_INTEGER_EXT,
+  // INTEGER_EXT, and SMALL_ATOM_UTF8_EXT of a recently seen atom. Others go to term().
+  [[gnu::always_inline]] bool element(value& out) {
+    if (remaining() >= 2) {
+      std::uint8_t const t = load_u8(p_);
+      if (t == static_cast<std::uint8_t>(tag::small_integer_ext)) {
+        put(out, value(load_u8(p_ + 1)));
+        p_ += 2;
+        return true;
+      }
+      if (t == static_cast<std::uint8_t>(tag::small_atom_utf8_ext) && recent_atom_at(out)) return true;
+      if (t == static_cast<std::uint8_t>(tag::integer_ext) && remaining() >= 5) {
+        put(out, value(static_cast<std::int32_t>(load_u32(p_ + 1))));
+        p_ += 5;
+        return true;
+      }
+    }
+    return term(out);
+  }
+
+  // At a SMALL_ATOM_UTF8_EXT tag: takes the atom if it is among the recent ones.
+  [[gnu::always_inline]] bool recent_atom_at(value& out) {
+    if (remaining() < 10) return false; // tag, length, and 8 readable name bytes
+    std::size_t const len = load_u8(p_ + 1);
+    if (remaining() < 2 + len) return false;
+    auto const* name = reinterpret_cast<char const*>(p_ + 2);
+    name_key const key = key_of(name, len, remaining() - 2);
+    recent_atom const& slot = recent_atoms[key.slot];
+    if (slot.head != key.head || slot.tail != key.tail || slot.size != len || !slot.entry ||
+        (len > 16 && std::memcmp(slot.entry->text, name, len) != 0))
+      return false;
+    p_ += 2 + len;
+    put(out, value(atom::from_entry(slot.entry)));
+    return true;
+  }
 
   bool atom_value(std::uint8_t t, atom& out);
   bool atom_field(atom& out);
@@ -285,7 +321,7 @@ bool decoder::tuple(std::size_t arity, value& out) {
   t->arity = static_cast<std::uint32_t>(arity);
   value* e = t->elements(); // left uninitialised: every element is written before use
   for (std::size_t i = 0; i < arity; ++i)
-    if (!term(e[i])) return false;
+    if (!element(e[i])) return false;
   put(out, value::adopt(t));
   return true;
 }
@@ -302,7 +338,7 @@ bool decoder::list(value& out) {
   auto* l = alloc_list(count);
   value* e = l->elements();
   for (std::size_t i = 0; i < count; ++i)
-    if (!term(e[i])) return false;
+    if (!element(e[i])) return false;
   if (!term(l->tail)) return false;
   if (l->tail.is_list() && !l->tail.is_nil()) {
     // A list tail (never written by BEAM, legal in the format): splice it in so the
@@ -349,7 +385,7 @@ bool decoder::map(value& out) {
   m->count = static_cast<std::uint32_t>(count);
   map_entry* e = m->entries(); // left uninitialised, as tuple elements
   for (std::size_t i = 0; i < count; ++i)
-    if (!term(e[i].key) || !term(e[i].val)) return false;
+    if (!element(e[i].key) || !element(e[i].val)) return false;
   if (!detail::sort_map(m)) return fail(error::duplicate_map_key, at);
   put(out, value::adopt(m));
   return true;
@@ -546,6 +582,10 @@ bool decoder::term(value& out) {
     }
     case tag::float_ext: return old_float(out);
     case tag::small_atom_utf8_ext:
+      --p_;
+      if (recent_atom_at(out)) return true;
+      ++p_;
+      [[fallthrough]];
     case tag::atom_utf8_ext:
     case tag::small_atom_ext:
     case tag::atom_ext:

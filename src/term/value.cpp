@@ -262,7 +262,11 @@ void sort_entries(map_entry* e, std::size_t n) {
     std::uint32_t index;
     std::uint8_t kind;
   };
-  std::vector<key> keys(n);
+  // Stack room for the usual sizes; the heap for the rest.
+  constexpr std::size_t on_stack = 64;
+  std::array<key, on_stack> key_room;
+  std::vector<key> key_heap(n > on_stack ? n : 0);
+  std::span<key> keys = n > on_stack ? std::span<key>(key_heap) : std::span<key>(key_room.data(), n);
   for (std::size_t i = 0; i < n; ++i) {
     value const& k = e[i].key;
     keys[i] = {k.is_atom() ? k.as_atom().entry()->prefix : 0, static_cast<std::uint32_t>(i),
@@ -276,9 +280,11 @@ void sort_entries(map_entry* e, std::size_t n) {
     }
     return key_less(e[a.index].key, e[b.index].key);
   });
-  std::vector<std::byte> moved(n * sizeof(map_entry));
-  std::memcpy(static_cast<void*>(moved.data()), static_cast<void const*>(e), moved.size());
-  auto const* from = reinterpret_cast<map_entry const*>(moved.data());
+  alignas(map_entry) std::array<std::byte, on_stack * sizeof(map_entry)> entry_room;
+  std::unique_ptr<std::byte[]> entry_heap(n > on_stack ? new std::byte[n * sizeof(map_entry)] : nullptr);
+  void* room = n > on_stack ? static_cast<void*>(entry_heap.get()) : static_cast<void*>(entry_room.data());
+  std::memcpy(room, static_cast<void const*>(e), n * sizeof(map_entry));
+  auto const* from = static_cast<map_entry const*>(room);
   for (std::size_t i = 0; i < n; ++i)
     std::memcpy(static_cast<void*>(e + i), static_cast<void const*>(from + keys[i].index), sizeof(map_entry));
 }
@@ -290,8 +296,9 @@ bool sort_map(map_node* m) {
   for (std::size_t i = 1; i < n && sorted; ++i) sorted = key_less(e[i - 1].key, e[i].key);
   if (sorted) return true;
   sort_entries(e, n);
+  // Sorted ascending: neighbours are equal exactly when the first is not less.
   for (std::size_t i = 1; i < n; ++i)
-    if (e[i - 1].key == e[i].key) return false;
+    if (!key_less(e[i - 1].key, e[i].key)) return false;
   return true;
 }
 
