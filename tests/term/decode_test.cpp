@@ -11,7 +11,9 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace term = enode::term;
@@ -312,5 +314,60 @@ TEST_SUITE("term") {
     auto with = term::decode_prefix(a, true);
     REQUIRE(with);
     CHECK(with->size == a.size());
+  }
+}
+
+TEST_SUITE("term") {
+  TEST_CASE("decode: a sub-term outlives the term it was decoded in") {
+    value t = term::tuple_of({term::list_of({atom("a"), term::binary_of(std::string(300, 'x'))}),
+                              term::make_integer(term::big_int(1) << 200), term::map_of({{1, 2}})});
+    auto bytes = term::encode(t);
+    value kept;
+    {
+      auto v = term::decode(term::binary(bytes));
+      REQUIRE(v);
+      kept = (*v)[0];
+    } // the decoded root and its input are gone; `kept` holds the memory they shared
+    CHECK(kept == t[0]);
+    CHECK(kept.list_elements()[1].bytes().size() == 300);
+  }
+
+  TEST_CASE("decode: terms with bignums, funs and shared binaries are freed whole") {
+    term::fun f;
+    f.module = atom("m");
+    f.old_index = 1;
+    f.old_uniq = 2;
+    f.pid = value(term::pid{atom("n@h"), 1, 0, 1});
+    f.free_vars = {term::tuple_of({1, 2}), term::make_integer(term::big_int(1) << 100), term::binary_of(std::string(100, 'b'))};
+    value t = term::list_of({value(f), term::make_integer(-(term::big_int(1) << 300)), term::binary_of(std::string(5000, 'c'))});
+    term::binary in(term::encode(t));
+    for (int i = 0; i < 100; ++i) {
+      auto v = term::decode(in);
+      REQUIRE(v);
+      CHECK(*v == t);
+    }
+    // A failure half-way through a fun frees what was decoded so far.
+    auto bytes = term::encode(t);
+    for (std::size_t cut = 3; cut < bytes.size(); cut += 7)
+      CHECK(!term::decode(std::span<std::byte const>(bytes).first(cut)));
+  }
+
+  TEST_CASE("decode: copies of a decoded term are released on other threads") {
+    value t = term::tuple_of({atom("msg"), term::list_of({1, 2, 3}), term::binary_of(std::string(200, 'z'))});
+    term::binary in(term::encode(t));
+    std::vector<value> copies;
+    for (int i = 0; i < 64; ++i) {
+      auto v = term::decode(in);
+      REQUIRE(v);
+      for (int k = 0; k < 8; ++k) copies.push_back(k % 2 ? *v : (*v)[1]);
+    }
+    std::vector<std::thread> threads;
+    std::size_t const per = copies.size() / 4;
+    for (std::size_t k = 0; k < 4; ++k)
+      threads.emplace_back([&copies, k, per] {
+        for (std::size_t i = k * per; i < (k + 1) * per; ++i) copies[i] = value();
+      });
+    for (auto& th : threads) th.join();
+    CHECK(std::all_of(copies.begin(), copies.end(), [](value const& v) { return v.is_nil(); }));
   }
 }
