@@ -2,6 +2,8 @@
 
 #include <enode/term/error.hpp>
 
+#include "utf8.hpp"
+
 #include <array>
 #include <atomic>
 #include <cstdlib>
@@ -195,16 +197,7 @@ result<atom> atom::make(std::string_view utf8) noexcept {
 result<atom> atom::make_latin1(std::string_view latin1) noexcept {
   if (latin1.size() > 255) return error::atom_too_long;
   char buf[512];
-  std::size_t n = 0;
-  for (char ch : latin1) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c < 0x80) {
-      buf[n++] = static_cast<char>(c);
-    } else {
-      buf[n++] = static_cast<char>(0xC0 | (c >> 6));
-      buf[n++] = static_cast<char>(0x80 | (c & 0x3F));
-    }
-  }
+  std::size_t const n = detail::latin1_to_utf8(latin1, buf);
   auto e = intern({buf, n}, latin1.size(), true);
   if (!e) return unexpected(e.error());
   return atom{*e};

@@ -6,6 +6,7 @@
 
 #include "big_node.hpp"
 #include "heap.hpp"
+#include "utf8.hpp"
 
 #include <zlib.h>
 
@@ -230,16 +231,7 @@ bool decoder::atom_value(std::uint8_t t, atom& out) {
   if (t == static_cast<std::uint8_t>(tag::atom_ext) || t == static_cast<std::uint8_t>(tag::small_atom_ext)) {
     // Latin-1: one character a byte; convert to UTF-8.
     if (len > 255) return fail(error::atom_too_long, at);
-    std::size_t n = 0;
-    for (char ch : name) {
-      auto c = static_cast<unsigned char>(ch);
-      if (c < 0x80) {
-        buf[n++] = static_cast<char>(c);
-      } else {
-        buf[n++] = static_cast<char>(0xC0 | (c >> 6));
-        buf[n++] = static_cast<char>(0x80 | (c & 0x3F));
-      }
-    }
+    std::size_t const n = detail::latin1_to_utf8(name, buf);
     name = {buf, n};
   }
   // Names of up to 16 bytes are wholly in head and tail; longer ones are compared too.

@@ -3,6 +3,8 @@
 #include <enode/term/error.hpp>
 #include <enode/term/integer.hpp>
 
+#include "utf8.hpp"
+
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -29,24 +31,6 @@ int digit_value(std::uint32_t c) noexcept {
   if (c >= 'a' && c <= 'z') return static_cast<int>(c - 'a' + 10);
   if (c >= 'A' && c <= 'Z') return static_cast<int>(c - 'A' + 10);
   return 99;
-}
-
-void append_utf8(std::uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 // Appends bits, most significant first, as Erlang's bit syntax builds binaries.
@@ -327,7 +311,7 @@ private:
     std::vector<std::uint32_t> chars;
     if (!quoted('\'', chars)) return false;
     std::string name;
-    for (auto c : chars) append_utf8(c, name);
+    for (auto c : chars) detail::append_utf8(c, name);
     return make_atom(name, out);
   }
 
@@ -714,7 +698,7 @@ private:
         auto cp = static_cast<std::uint32_t>(item.as_int());
         if (t == type::utf8) {
           std::string u;
-          append_utf8(cp, u);
+          detail::append_utf8(cp, u);
           w.put_bytes(u);
         } else if (t == type::utf16) {
           auto unit16 = [&](std::uint32_t x) { little ? w.put(((x & 0xFF) << 8) | (x >> 8), 16) : w.put(x, 16); };

@@ -1,6 +1,7 @@
 #include <enode/term/print.hpp>
 
 #include "big_node.hpp"
+#include "utf8.hpp"
 
 #include <array>
 #include <charconv>
@@ -13,41 +14,6 @@
 // printable range (Latin-1); the resulting characters are written as UTF-8.
 namespace enode::term {
 namespace {
-
-void put_utf8(std::uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-// Code points of a (valid) UTF-8 string.
-template <class F>
-void for_each_code_point(std::string_view s, F&& f) {
-  auto const* p = reinterpret_cast<unsigned char const*>(s.data());
-  auto const* end = p + s.size();
-  while (p < end) {
-    std::uint32_t cp = *p;
-    std::size_t len = cp < 0x80 ? 1 : cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : 4;
-    if (len > 1) {
-      cp &= (0x7Fu >> len);
-      for (std::size_t i = 1; i < len && p + i < end; ++i) cp = (cp << 6) | (p[i] & 0x3Fu);
-    }
-    f(cp);
-    p += len;
-  }
-}
 
 // io_lib's printable_latin1_list test for one character.
 bool printable_latin1(std::int64_t c) noexcept {
@@ -80,7 +46,7 @@ void put_char(std::uint32_t c, char quote, std::string& out) {
     std::snprintf(buf, sizeof buf, "\\x{%X}", c);
     out += buf;
   } else {
-    put_utf8(c, out);
+    detail::append_utf8(c, out);
   }
 }
 
@@ -106,7 +72,7 @@ bool is_reserved(std::string_view s) noexcept {
 bool atom_needs_quotes(std::string_view name) {
   if (name.empty()) return true;
   bool first = true, quote = false;
-  for_each_code_point(name, [&](std::uint32_t c) {
+  detail::for_each_code_point(name, [&](std::uint32_t c) {
     if (first ? !is_lower_start(c) : !is_name_char(c)) quote = true;
     first = false;
   });
@@ -311,7 +277,7 @@ void print_atom(atom a, std::string& out) {
     return;
   }
   out += '\'';
-  for_each_code_point(name, [&](std::uint32_t c) { put_char(c, '\'', out); });
+  detail::for_each_code_point(name, [&](std::uint32_t c) { put_char(c, '\'', out); });
   out += '\'';
 }
 

@@ -3,6 +3,7 @@
 #include "big_node.hpp"
 #include "heap.hpp"
 #include "node_alloc.hpp"
+#include "utf8.hpp"
 
 #include <algorithm>
 #include <array>
@@ -412,18 +413,7 @@ value string_of(std::string_view utf8) {
   if (!utf8_length(utf8)) throw std::invalid_argument("string_of: not valid UTF-8");
   std::vector<value> chars;
   chars.reserve(utf8.size());
-  auto const* p = reinterpret_cast<unsigned char const*>(utf8.data());
-  auto const* end = p + utf8.size();
-  while (p < end) {
-    std::uint32_t cp = *p;
-    std::size_t len = cp < 0x80 ? 1 : cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : 4;
-    if (len > 1) {
-      cp &= (0x7Fu >> len);
-      for (std::size_t i = 1; i < len; ++i) cp = (cp << 6) | (p[i] & 0x3Fu);
-    }
-    chars.emplace_back(cp);
-    p += len;
-  }
+  detail::for_each_code_point(utf8, [&chars](std::uint32_t cp) { chars.emplace_back(cp); });
   return list_of(chars);
 }
 

@@ -15,11 +15,7 @@ using term::atom;
 using term::value;
 
 namespace {
-value p(std::string_view text) {
-  auto v = term::parse(text);
-  REQUIRE_MESSAGE(v, "parse failed: " << text);
-  return *v;
-}
+value p(std::string_view text) { return term::test::parsed(text); }
 std::string fails(std::string_view text) {
   term::parse_failure f;
   auto v = term::parse(text, &f);

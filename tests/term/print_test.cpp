@@ -3,6 +3,8 @@
 #include <enode/term/integer.hpp>
 #include <enode/term/parse.hpp>
 
+#include "term/test_util.hpp"
+
 #include <doctest/doctest.h>
 
 #include <limits>
@@ -14,13 +16,7 @@ namespace term = enode::term;
 using term::atom;
 using term::value;
 
-namespace {
-value parsed(std::string_view text) {
-  auto v = term::parse(text);
-  REQUIRE_MESSAGE(v, "parse failed: " << text);
-  return *v;
-}
-} // namespace
+using term::test::parsed;
 
 TEST_SUITE("term") {
   TEST_CASE("print: what io_lib:format(\"~p\") prints on OTP 25") {

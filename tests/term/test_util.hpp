@@ -1,7 +1,10 @@
 #pragma once
 
 // Helpers shared by the term tests.
+#include <enode/term/parse.hpp>
 #include <enode/term/value.hpp>
+
+#include <doctest/doctest.h>
 
 #include <cstddef>
 #include <initializer_list>
@@ -30,6 +33,13 @@ inline std::string hex(std::span<std::byte const> b) {
     s += digits[v & 15];
   }
   return s;
+}
+
+/// The term that `text` reads as; fails the test case when it does not parse.
+inline value parsed(std::string_view text) {
+  auto v = parse(text);
+  REQUIRE_MESSAGE(v, "parse failed: " << text);
+  return *v;
 }
 
 } // namespace enode::term::test
