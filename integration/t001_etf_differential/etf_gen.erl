@@ -7,7 +7,7 @@
 %% reasonable even with 300-element tuples and 5000-byte binaries about.
 -module(etf_gen).
 
--export([seed/1, pick_seed/1, term/0, opts/0, eq/2, diff/2, has_large_map/1]).
+-export([seed/1, pick_seed/1, term/0, opts/0, eq/2, diff/2, has_large_map/1, unfixed_map_order/1]).
 
 -define(MAX_DEPTH, 8).
 
@@ -382,6 +382,32 @@ has_large_map(F) when is_function(F) ->
         _ -> false
     end;
 has_large_map(_) -> false.
+
+%% Whether the running release writes some map of T in an order no other node can
+%% reproduce: maps of more than 32 keys (hash order) on every release, and from OTP 26
+%% on also small maps with two or more keys holding atoms, whose atom keys are ordered
+%% by the node's own atom table index instead of alphabetically.
+unfixed_map_order(T) ->
+    has_large_map(T) orelse
+        (list_to_integer(erlang:system_info(otp_release)) >= 26 andalso atom_keyed(T)).
+
+atom_keyed(M) when is_map(M) ->
+    length([K || K <- maps:keys(M), has_atom(K)]) >= 2 orelse
+        lists:any(fun({K, V}) -> atom_keyed(K) orelse atom_keyed(V) end, maps:to_list(M));
+atom_keyed([H | T]) -> atom_keyed(H) orelse atom_keyed(T);
+atom_keyed(T) when is_tuple(T) -> atom_keyed(tuple_to_list(T));
+atom_keyed(F) when is_function(F) ->
+    case erlang:fun_info(F, type) of
+        {type, local} -> {env, E} = erlang:fun_info(F, env), atom_keyed(E);
+        _ -> false
+    end;
+atom_keyed(_) -> false.
+
+has_atom(A) when is_atom(A) -> true;
+has_atom([H | T]) -> has_atom(H) orelse has_atom(T);
+has_atom(T) when is_tuple(T) -> has_atom(tuple_to_list(T));
+has_atom(M) when is_map(M) -> has_atom(maps:to_list(M));
+has_atom(_) -> false.
 
 %% Where two terms first differ under eq/2: {Path, A, B} in canonical form (see
 %% canon/1), or `same`. Path lists tuple, list and sorted map-entry positions (1-based).

@@ -24,6 +24,8 @@ constexpr char const* usage = R"(usage: enode etf <decode|encode|roundtrip> [opt
 
 options:
   --compressed[=LEVEL]  (encode, roundtrip) zlib-compress as term_to_binary does (level 0..9, default 6)
+  --v4-ports            (encode, roundtrip) write every port as V4_PORT_EXT, as OTP 26+ does
+                        (default: NEW_PORT_EXT below 2^28, as OTP 25)
   --existing-atoms      (decode, roundtrip) refuse to create atoms, like binary_to_term(B, [safe])
   --max-depth N         (decode, roundtrip) deepest nesting accepted (default 1024)
   --packet 4            (decode, roundtrip) serve a stream of 4-byte length-prefixed terms, as
@@ -167,6 +169,8 @@ int etf_command(std::span<char const* const> args) {
         if (!l || *l > 9) return bad_usage("compression level must be 0..9");
         o.encode.compression_level = static_cast<int>(*l);
       }
+    } else if (encodes && a == "--v4-ports") {
+      o.encode.v4_ports = true;
     } else if (decodes && a == "--existing-atoms") {
       o.decode.existing_atoms_only = true;
     } else if (decodes && a == "--max-depth") {

@@ -616,8 +616,9 @@ bool decoder::term(value& out) {
       unsigned nbits = load_u8(p_ + 4);
       p_ += 5;
       if (!need(len)) return false;
-      // 1..8 bits of the last byte are used; an empty bitstring has no bits.
-      if (len == 0 ? nbits != 0 : (nbits == 0 || nbits > 8)) return fail(error::bad_bitstring, at);
+      // 1..8 bits of the last byte are used. An empty BIT_BINARY_EXT (0 bytes, 0 bits)
+      // is refused, as OTP 27+ refuses it (OTP 25 read it as <<>>).
+      if (len == 0 || nbits == 0 || nbits > 8) return fail(error::bad_bitstring, at);
       return bits(len, nbits == 8 ? 0 : nbits, out);
     }
     case tag::new_pid_ext:

@@ -99,8 +99,9 @@ std::byte* put_int(std::byte* p, value const& v) {
   return p + n;
 }
 
-// OTP writes NEW_PORT_EXT only for the 28-bit port numbers of old nodes, else V4_PORT_EXT.
-bool needs_v4(port const& p) noexcept { return p.id > 0x0FFFFFFFu; }
+// OTP 25 writes NEW_PORT_EXT for the 28-bit port numbers of old nodes, else V4_PORT_EXT;
+// OTP 26 and later always V4_PORT_EXT.
+bool needs_v4(port const& p, bool always) noexcept { return always || p.id > 0x0FFFFFFFu; }
 
 // Lists of at most 65535 integers in 0..255 travel as STRING_EXT, as BEAM writes them.
 bool is_byte_string(value const& v) noexcept {
@@ -112,7 +113,7 @@ bool is_byte_string(value const& v) noexcept {
   return true;
 }
 
-std::size_t size_of(value const& v) {
+std::size_t size_of(value const& v, bool v4) {
   switch (v.type()) {
     case kind::integer: return int_size(v);
     case kind::float_: return 9;
@@ -121,7 +122,7 @@ std::size_t size_of(value const& v) {
     case kind::pid: return 1 + atom_size(v.as_pid().node) + 12;
     case kind::port: {
       auto const& p = v.as_port();
-      return 1 + atom_size(p.node) + (needs_v4(p) ? 12 : 8);
+      return 1 + atom_size(p.node) + (needs_v4(p, v4) ? 12 : 8);
     }
     case kind::reference: {
       auto const& r = v.as_reference();
@@ -133,25 +134,25 @@ std::size_t size_of(value const& v) {
         return 1 + atom_size(f.module) + atom_size(f.function) + 2;
       }
       auto const& f = v.as_fun();
-      std::size_t n = 1 + 4 + 1 + 16 + 4 + 4 + atom_size(f.module) + size_of(f.old_index) + size_of(f.old_uniq) +
-                      size_of(f.pid);
-      for (auto const& x : f.free_vars) n += size_of(x);
+      std::size_t n = 1 + 4 + 1 + 16 + 4 + 4 + atom_size(f.module) + size_of(f.old_index, v4) + size_of(f.old_uniq, v4) +
+                      size_of(f.pid, v4);
+      for (auto const& x : f.free_vars) n += size_of(x, v4);
       return n;
     }
     case kind::tuple: {
       std::size_t n = v.arity() <= 255 ? 2 : 5;
-      for (auto const& x : v.elements()) n += size_of(x);
+      for (auto const& x : v.elements()) n += size_of(x, v4);
       return n;
     }
     case kind::map: {
       std::size_t n = 5;
-      for (auto const& e : v.map_entries()) n += size_of(e.key) + size_of(e.val);
+      for (auto const& e : v.map_entries()) n += size_of(e.key, v4) + size_of(e.val, v4);
       return n;
     }
     case kind::list: {
       if (is_byte_string(v)) return 3 + v.list_elements().size();
-      std::size_t n = 5 + size_of(v.list_tail());
-      for (auto const& x : v.list_elements()) n += size_of(x);
+      std::size_t n = 5 + size_of(v.list_tail(), v4);
+      for (auto const& x : v.list_elements()) n += size_of(x, v4);
       return n;
     }
     case kind::bitstring: {
@@ -162,7 +163,7 @@ std::size_t size_of(value const& v) {
   return 0;
 }
 
-std::byte* put(std::byte* p, value const& v) {
+std::byte* put(std::byte* p, value const& v, bool v4) {
   switch (v.type()) {
     case kind::integer: return put_int(p, v);
     case kind::float_: return put64(put_tag(p, tag::new_float_ext), std::bit_cast<std::uint64_t>(v.as_float()));
@@ -175,7 +176,7 @@ std::byte* put(std::byte* p, value const& v) {
     }
     case kind::port: {
       auto const& x = v.as_port();
-      if (needs_v4(x)) return put32(put64(put_atom(put_tag(p, tag::v4_port_ext), x.node), x.id), x.creation);
+      if (needs_v4(x, v4)) return put32(put64(put_atom(put_tag(p, tag::v4_port_ext), x.node), x.id), x.creation);
       return put32(put32(put_atom(put_tag(p, tag::new_port_ext), x.node), static_cast<std::uint32_t>(x.id)),
                    x.creation);
     }
@@ -198,8 +199,8 @@ std::byte* put(std::byte* p, value const& v) {
       p = put8(p, f.arity);
       p = put_bytes(p, f.uniq.data(), f.uniq.size());
       p = put32(put32(p, f.index), static_cast<std::uint32_t>(f.free_vars.size()));
-      p = put(put(put(put_atom(p, f.module), f.old_index), f.old_uniq), f.pid);
-      for (auto const& x : f.free_vars) p = put(p, x);
+      p = put(put(put(put_atom(p, f.module), f.old_index, v4), f.old_uniq, v4), f.pid, v4);
+      for (auto const& x : f.free_vars) p = put(p, x, v4);
       put32(start, static_cast<std::uint32_t>(p - start));
       return p;
     }
@@ -207,13 +208,13 @@ std::byte* put(std::byte* p, value const& v) {
       auto xs = v.elements();
       if (xs.size() <= 255) p = put8(put_tag(p, tag::small_tuple_ext), static_cast<std::uint8_t>(xs.size()));
       else p = put32(put_tag(p, tag::large_tuple_ext), static_cast<std::uint32_t>(xs.size()));
-      for (auto const& x : xs) p = put(p, x);
+      for (auto const& x : xs) p = put(p, x, v4);
       return p;
     }
     case kind::map: {
       auto es = v.map_entries();
       p = put32(put_tag(p, tag::map_ext), static_cast<std::uint32_t>(es.size()));
-      for (auto const& e : es) p = put(put(p, e.key), e.val);
+      for (auto const& e : es) p = put(put(p, e.key, v4), e.val, v4);
       return p;
     }
     case kind::list: {
@@ -224,8 +225,8 @@ std::byte* put(std::byte* p, value const& v) {
         return p;
       }
       p = put32(put_tag(p, tag::list_ext), static_cast<std::uint32_t>(xs.size()));
-      for (auto const& x : xs) p = put(p, x);
-      return put(p, v.list_tail());
+      for (auto const& x : xs) p = put(p, x, v4);
+      return put(p, v.list_tail(), v4);
     }
     case kind::bitstring: {
       auto const* b = static_cast<detail::binary_node*>(v.node());
@@ -243,18 +244,18 @@ std::byte* put(std::byte* p, value const& v) {
 
 } // namespace
 
-std::size_t encoded_size(value const& v) { return size_of(v); }
+std::size_t encoded_size(value const& v, encode_options const& opts) { return size_of(v, opts.v4_ports); }
 
-std::size_t encode_body(value const& v, std::span<std::byte> out) noexcept {
-  return static_cast<std::size_t>(put(out.data(), v) - out.data());
+std::size_t encode_body(value const& v, std::span<std::byte> out, encode_options const& opts) noexcept {
+  return static_cast<std::size_t>(put(out.data(), v, opts.v4_ports) - out.data());
 }
 
 void encode_append(value const& v, std::vector<std::byte>& out, encode_options const& opts) {
-  std::size_t const body = size_of(v);
+  std::size_t const body = size_of(v, opts.v4_ports);
   std::size_t const start = out.size();
   out.resize(start + 1 + body);
   out[start] = static_cast<std::byte>(version_magic);
-  put(out.data() + start + 1, v);
+  put(out.data() + start + 1, v, opts.v4_ports);
   if (opts.compression_level < 0) return;
   if (opts.compression_level > 9) throw std::invalid_argument("compression level must be 0..9");
   // As erts does: compress the body into room for at most the uncompressed size less the

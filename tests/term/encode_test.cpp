@@ -50,6 +50,8 @@ TEST_SUITE("term") {
     CHECK(enc(value(term::port{atom("a"), 0x0FFFFFFF, 3})) == "83597701610fffffff00000003");
     CHECK(enc(value(term::port{atom("a"), 0x10000000, 3})) == "837877016100000000100000000000000" "3");
     CHECK(enc(value(term::port{atom("a"), 1ull << 32, 3})) == "837877016100000001000000000000000" "3");
+    // OTP 26 and later write every port as V4_PORT_EXT.
+    CHECK(enc(value(term::port{atom("a"), 5, 3}), {.v4_ports = true}) == "83787701610000000000000005" "00000003");
     CHECK(enc(value(term::reference{atom("a"), 3, 2, {1, 2, 0, 0, 0}})) ==
           "835a000277016100000003000000010000000" "2");
     CHECK(enc(value(term::external_fun{atom("m"), atom("f"), 2})) == "837177016d770166" "6102");

@@ -13,17 +13,21 @@ namespace enode::term {
 /// UTF-8 atom tags, NEW_FLOAT_EXT, NEW_PID_EXT, NEW_PORT_EXT or V4_PORT_EXT,
 /// NEWER_REFERENCE_EXT, STRING_EXT for short lists of bytes.
 struct encode_options {
+  /// Ports: false writes NEW_PORT_EXT for port numbers below 2^28 and V4_PORT_EXT above,
+  /// as OTP 25 does; true writes V4_PORT_EXT always, as OTP 26 and later do. Every
+  /// release from OTP 24 on reads both.
+  bool v4_ports = false;
   /// Compress with zlib at this level (0..9) as `term_to_binary(T, [{compressed, L}])`
   /// does: the compressed form (tag 80) is used only when it is smaller. -1: never.
   int compression_level = -1;
 };
 
-/// Bytes that `encode_body(v)` writes (no version byte, no compression).
-[[nodiscard]] std::size_t encoded_size(value const& v);
+/// Bytes that `encode_body(v, out, opts)` writes (no version byte, no compression).
+[[nodiscard]] std::size_t encoded_size(value const& v, encode_options const& opts = {});
 
-/// Writes `v` without version byte into `out`, which must hold `encoded_size(v)` bytes;
-/// returns the bytes written. The form inside a distribution header.
-std::size_t encode_body(value const& v, std::span<std::byte> out) noexcept;
+/// Writes `v` without version byte into `out`, which must hold `encoded_size(v, opts)`
+/// bytes; returns the bytes written. The form inside a distribution header.
+std::size_t encode_body(value const& v, std::span<std::byte> out, encode_options const& opts = {}) noexcept;
 
 /// The standalone external form: version byte 131, then the term, compressed on request.
 [[nodiscard]] std::vector<std::byte> encode(value const& v, encode_options const& opts = {});

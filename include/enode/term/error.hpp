@@ -30,7 +30,7 @@ enum class error {
   trailing_bytes,
   /// A float that Erlang cannot hold (NaN, infinity) or an unreadable FLOAT_EXT string.
   bad_float,
-  /// A BIT_BINARY_EXT whose bit count is outside 1..8, or non-zero for empty data.
+  /// A BIT_BINARY_EXT without bytes, or whose bit count is outside 1..8.
   bad_bitstring,
   /// A map with the same key twice.
   duplicate_map_key,

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs an integration scenario under another Erlang/OTP release: inside ROOTFS (made by
+# scripts/otp-rootfs), with copies of the enode binary and of integration/.
+# usage: in_rootfs.sh ROOTFS ENODE_BINARY SCENARIO_FILE [ARGS...]
+#   SCENARIO_FILE is relative to integration/, e.g. t001_etf_differential/roundtrip.escript;
+#   it runs as `escript SCENARIO_FILE ENODE ARGS...` and its exit status is ours.
+set -euo pipefail
+rootfs=$1 enode=$2 scenario=$3
+shift 3
+here=$(cd "$(dirname "$0")" && pwd)
+[ -x "$rootfs/usr/bin/escript" ] || { echo "in_rootfs: no Erlang in $rootfs" >&2; exit 1; }
+work=$(mktemp -d "$rootfs/tmp/enode-it.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cp "$enode" "$work/enode"
+cp -r "$here" "$work/integration"
+inside=${work#"$rootfs"}
+echo "OTP $(chroot "$rootfs" erl -noshell -eval 'io:put_chars(erlang:system_info(otp_release)), halt().') in $rootfs"
+chroot "$rootfs" escript "$inside/integration/$scenario" "$inside/enode" "$@"
