@@ -84,8 +84,6 @@ public:
 
   std::size_t consumed() const noexcept { return static_cast<std::size_t>(p_ - begin_); }
   std::size_t remaining() const noexcept { return static_cast<std::size_t>(end_ - p_); }
-  std::byte const* position() const noexcept { return p_; }
-  void skip(std::size_t n) noexcept { p_ += n; }
   error_code err() const noexcept { return ec_; }
   std::size_t error_offset() const noexcept { return static_cast<std::size_t>(err_at_ - begin_); }
 
@@ -155,10 +153,14 @@ private:
   bool export_fun(value& out);
   bool old_float(value& out);
 
-  // The heap this term is decoded into, made on the first node; sized from the input,
-  // which bounds what the term can need (every element takes at least one byte).
+  // The heap this term is decoded into, made on the first node. Its first chunk is
+  // sized from the input (five times it holds most messages; capped at 256 KiB); more
+  // chunks follow when a term needs them.
   detail::heap_node& heap() {
-    if (!heap_) heap_ = detail::heap_node::create(std::min<std::size_t>(5 * static_cast<std::size_t>(end_ - begin_) + 64, std::size_t{256} << 10));
+    if (!heap_) {
+      auto const input = static_cast<std::size_t>(end_ - begin_);
+      heap_ = detail::heap_node::create(std::min<std::size_t>(5 * input + 64, std::size_t{256} << 10));
+    }
     return *heap_;
   }
   template <class Node>
