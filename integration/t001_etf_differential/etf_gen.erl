@@ -371,17 +371,7 @@ canon(X) -> X.
 
 %% Whether the term holds a map of more than 32 keys anywhere (BEAM writes those in
 %% its hash order, which no other encoder reproduces).
-has_large_map(M) when is_map(M) ->
-    map_size(M) > 32 orelse
-        lists:any(fun({K, V}) -> has_large_map(K) orelse has_large_map(V) end, maps:to_list(M));
-has_large_map([H | T]) -> has_large_map(H) orelse has_large_map(T);
-has_large_map(T) when is_tuple(T) -> has_large_map(tuple_to_list(T));
-has_large_map(F) when is_function(F) ->
-    case erlang:fun_info(F, type) of
-        {type, local} -> {env, E} = erlang:fun_info(F, env), has_large_map(E);
-        _ -> false
-    end;
-has_large_map(_) -> false.
+has_large_map(T) -> any_map(fun(M) -> map_size(M) > 32 end, T).
 
 %% Whether the running release writes some map of T in an order no other node can
 %% reproduce: maps of more than 32 keys (hash order) on every release, and from OTP 26
@@ -389,19 +379,20 @@ has_large_map(_) -> false.
 %% by the node's own atom table index instead of alphabetically.
 unfixed_map_order(T) ->
     has_large_map(T) orelse
-        (list_to_integer(erlang:system_info(otp_release)) >= 26 andalso atom_keyed(T)).
+        (list_to_integer(erlang:system_info(otp_release)) >= 26 andalso
+         any_map(fun(M) -> length([K || K <- maps:keys(M), has_atom(K)]) >= 2 end, T)).
 
-atom_keyed(M) when is_map(M) ->
-    length([K || K <- maps:keys(M), has_atom(K)]) >= 2 orelse
-        lists:any(fun({K, V}) -> atom_keyed(K) orelse atom_keyed(V) end, maps:to_list(M));
-atom_keyed([H | T]) -> atom_keyed(H) orelse atom_keyed(T);
-atom_keyed(T) when is_tuple(T) -> atom_keyed(tuple_to_list(T));
-atom_keyed(F) when is_function(F) ->
+%% Whether Pred holds for some map within T, fun environments included.
+any_map(Pred, M) when is_map(M) ->
+    Pred(M) orelse lists:any(fun({K, V}) -> any_map(Pred, K) orelse any_map(Pred, V) end, maps:to_list(M));
+any_map(Pred, [H | T]) -> any_map(Pred, H) orelse any_map(Pred, T);
+any_map(Pred, T) when is_tuple(T) -> any_map(Pred, tuple_to_list(T));
+any_map(Pred, F) when is_function(F) ->
     case erlang:fun_info(F, type) of
-        {type, local} -> {env, E} = erlang:fun_info(F, env), atom_keyed(E);
+        {type, local} -> {env, E} = erlang:fun_info(F, env), any_map(Pred, E);
         _ -> false
     end;
-atom_keyed(_) -> false.
+any_map(_, _) -> false.
 
 has_atom(A) when is_atom(A) -> true;
 has_atom([H | T]) -> has_atom(H) orelse has_atom(T);
