@@ -264,6 +264,16 @@ struct ei_program {
   std::deque<erlang_port> ports;
   std::deque<erlang_ref> refs;
   std::deque<erlang_fun> funs;
+
+  // Decodes a pid, port, ref or fun into `store` (a deque: its elements stay put) and
+  // points the instruction at it.
+  template <class T, class Decode>
+  static int keep(std::deque<T>& store, Decode decode, char const* b, int* i, op& o, opk kind) {
+    int const rc = decode(b, i, &store.emplace_back());
+    o.k = kind;
+    o.p = reinterpret_cast<char const*>(&store.back());
+    return rc;
+  }
   std::size_t raw_bignums = 0;
 
   ei_program() = default;
@@ -374,31 +384,15 @@ struct ei_program {
         break;
       }
       case ERL_PID_EXT:
-      case ERL_NEW_PID_EXT:
-        rc = ei_decode_pid(b, i, &pids.emplace_back());
-        o.k = opk::pid;
-        o.p = reinterpret_cast<char const*>(&pids.back());
-        break;
+      case ERL_NEW_PID_EXT: rc = keep(pids, ei_decode_pid, b, i, o, opk::pid); break;
       case ERL_PORT_EXT:
       case ERL_NEW_PORT_EXT:
-      case ERL_V4_PORT_EXT:
-        rc = ei_decode_port(b, i, &ports.emplace_back());
-        o.k = opk::port;
-        o.p = reinterpret_cast<char const*>(&ports.back());
-        break;
+      case ERL_V4_PORT_EXT: rc = keep(ports, ei_decode_port, b, i, o, opk::port); break;
       case ERL_REFERENCE_EXT:
       case ERL_NEW_REFERENCE_EXT:
-      case ERL_NEWER_REFERENCE_EXT:
-        rc = ei_decode_ref(b, i, &refs.emplace_back());
-        o.k = opk::ref;
-        o.p = reinterpret_cast<char const*>(&refs.back());
-        break;
+      case ERL_NEWER_REFERENCE_EXT: rc = keep(refs, ei_decode_ref, b, i, o, opk::ref); break;
       case ERL_NEW_FUN_EXT:
-      case ERL_EXPORT_EXT:
-        rc = ei_decode_fun(b, i, &funs.emplace_back());
-        o.k = opk::fun;
-        o.p = reinterpret_cast<char const*>(&funs.back());
-        break;
+      case ERL_EXPORT_EXT: rc = keep(funs, ei_decode_fun, b, i, o, opk::fun); break;
       default: die("ei compile: unexpected tag " + std::to_string(static_cast<unsigned char>(b[*i])));
     }
     if (rc < 0) die("ei decode failed");

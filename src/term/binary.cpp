@@ -43,9 +43,11 @@ binary binary::sub(std::size_t offset, std::size_t length) const {
   return binary{detail::make_shared_binary(root, n_->data + offset, length)};
 }
 
-bool operator==(binary const& a, binary const& b) noexcept {
-  return a.n_->size == b.n_->size && a.n_->trailing_bits == b.n_->trailing_bits &&
-         (a.n_->data == b.n_->data || std::memcmp(a.n_->data, b.n_->data, a.n_->size) == 0);
+bool detail::same_bits(binary_node const* a, binary_node const* b) noexcept {
+  return a->size == b->size && a->trailing_bits == b->trailing_bits &&
+         (a->data == b->data || std::memcmp(a->data, b->data, a->size) == 0);
 }
+
+bool operator==(binary const& a, binary const& b) noexcept { return detail::same_bits(a.n_, b.n_); }
 
 } // namespace enode::term

@@ -255,7 +255,8 @@ bool operator==(value const& a, value const& b) noexcept {
       auto xs = a.map_entries(), ys = b.map_entries();
       return std::equal(xs.begin(), xs.end(), ys.begin(), ys.end());
     }
-    case node_type::binary: return a.as_binary() == b.as_binary();
+    case node_type::binary:
+      return detail::same_bits(static_cast<detail::binary_node*>(a.node_), static_cast<detail::binary_node*>(b.node_));
     case node_type::heap: break; // never a value's node
   }
   return false;

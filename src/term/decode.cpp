@@ -56,6 +56,16 @@ struct name_key {
   return k;
 }
 
+// The recent atom named `name` (whose key is `key`), or null.
+[[gnu::always_inline]] inline detail::atom_entry const* find_recent(name_key const& key, char const* name,
+                                                                     std::size_t len) noexcept {
+  recent_atom const& slot = recent_atoms[key.slot];
+  if (slot.head != key.head || slot.tail != key.tail || slot.size != len || !slot.entry) return nullptr;
+  // Names of up to 16 bytes are wholly in head and tail; longer ones are compared too.
+  if (len > 16 && std::memcmp(slot.entry->text, name, len) != 0) return nullptr;
+  return slot.entry;
+}
+
 // A recursive-descent decoder over one contiguous input. Every length read from the
 // input is checked against the bytes that remain before anything is allocated for it,
 // and every element takes at least one byte, so allocations stay proportional to the
@@ -128,13 +138,10 @@ private:
     std::size_t const len = load_u8(p_ + 1);
     if (remaining() < 2 + len) return false;
     auto const* name = reinterpret_cast<char const*>(p_ + 2);
-    name_key const key = key_of(name, len, remaining() - 2);
-    recent_atom const& slot = recent_atoms[key.slot];
-    if (slot.head != key.head || slot.tail != key.tail || slot.size != len || !slot.entry ||
-        (len > 16 && std::memcmp(slot.entry->text, name, len) != 0))
-      return false;
+    detail::atom_entry const* e = find_recent(key_of(name, len, remaining() - 2), name, len);
+    if (!e) return false;
     p_ += 2 + len;
-    put(out, value(atom::from_entry(slot.entry)));
+    put(out, value(atom::from_entry(e)));
     return true;
   }
 
@@ -236,15 +243,12 @@ bool decoder::atom_value(std::uint8_t t, atom& out) {
     std::size_t const n = detail::latin1_to_utf8(name, buf);
     name = {buf, n};
   }
-  // Names of up to 16 bytes are wholly in head and tail; longer ones are compared too.
   bool const converted = name.data() == buf;
   std::size_t const readable =
       converted ? name.size() : static_cast<std::size_t>(end_ - reinterpret_cast<std::byte const*>(name.data()));
   name_key const key = key_of(name.data(), name.size(), readable);
-  recent_atom& slot = recent_atoms[key.slot];
-  if (slot.head == key.head && slot.tail == key.tail && slot.size == name.size() && slot.entry &&
-      (name.size() <= 16 || std::memcmp(slot.entry->text, name.data(), name.size()) == 0)) {
-    out = atom::from_entry(slot.entry);
+  if (auto const* e = find_recent(key, name.data(), name.size())) {
+    out = atom::from_entry(e);
     return true;
   }
   if (opts_.existing_atoms_only) {
@@ -256,7 +260,7 @@ bool decoder::atom_value(std::uint8_t t, atom& out) {
     if (!a) return fail(static_cast<error>(a.error().value()), at);
     out = *a;
   }
-  slot = {key.head, key.tail, name.size(), out.entry()};
+  recent_atoms[key.slot] = {key.head, key.tail, name.size(), out.entry()};
   return true;
 }
 

@@ -60,6 +60,9 @@ struct binary_node : node {
   binary_node() noexcept : node(node_type::binary), data(nullptr), size(0), owner(nullptr), trailing_bits(0) {}
 };
 
+/// Equal bits: same size, same trailing bits, same bytes.
+bool same_bits(binary_node const* a, binary_node const* b) noexcept;
+
 /// Allocates a binary node with `n` bytes of inline, uninitialised storage.
 binary_node* make_inline_binary(std::size_t n);
 /// A node for `size` bytes at `data`, which lives in `owner`'s storage (retained here).
