@@ -1,0 +1,66 @@
+#pragma once
+
+#include <enode/term/value.hpp>
+
+#include <exception>
+#include <string>
+
+namespace enode::runtime {
+
+/// Erlang's three exception classes, as C++ exceptions. The process boundary is the
+/// exception boundary: whatever escapes a process body becomes its exit reason and
+/// travels along its links and monitors (see `exit_reason_of`).
+
+/// `exit(Reason)`: the process ends with `reason` itself. Thrown by `process::exit`, by
+/// the waits of a process that an exit signal kills, and by calls that exit their
+/// caller the way OTP's do (`gen_server::call` on a timeout, for instance).
+class exit_exception : public std::exception {
+public:
+  explicit exit_exception(term::value reason) noexcept : reason_(std::move(reason)) {}
+  term::value const& reason() const noexcept { return reason_; }
+  /// The reason in Erlang syntax.
+  char const* what() const noexcept override;
+
+private:
+  term::value reason_;
+  mutable std::string what_;
+};
+
+/// `error(Reason)`: the process ends with `{Reason, Stack}`; C++ has no Erlang stack
+/// trace, so Stack is `[]`. The runtime raises these where a BIF would (`badarg`, `noproc`).
+class error_exception : public std::exception {
+public:
+  explicit error_exception(term::value reason) noexcept : reason_(std::move(reason)) {}
+  term::value const& reason() const noexcept { return reason_; }
+  char const* what() const noexcept override;
+
+private:
+  term::value reason_;
+  mutable std::string what_;
+};
+
+/// `throw(Value)` that nobody catches: the process ends with `{{nocatch, Value}, []}`.
+class throw_exception : public std::exception {
+public:
+  explicit throw_exception(term::value value) noexcept : value_(std::move(value)) {}
+  term::value const& value() const noexcept { return value_; }
+  char const* what() const noexcept override;
+
+private:
+  term::value value_;
+  mutable std::string what_;
+};
+
+/// The exit reason for an exception that escaped a process body:
+/// - `exit_exception` -> its reason;
+/// - `error_exception` -> `{Reason, []}`;
+/// - `throw_exception` -> `{{nocatch, Value}, []}`;
+/// - any other `std::exception` -> `{{cpp_exception, <<"Type">>, <<"what()">>}, []}`, the
+///   type demangled (`std::out_of_range`);
+/// - anything else -> `{{cpp_exception, <<"unknown">>, <<>>}, []}`.
+term::value exit_reason_of(std::exception_ptr e) noexcept;
+
+/// `{Reason, []}`: the form of an error's exit reason.
+term::value error_reason(term::value reason);
+
+} // namespace enode::runtime

@@ -1,0 +1,116 @@
+#pragma once
+
+#include <enode/core/asio.hpp>
+#include <enode/core/result.hpp>
+#include <enode/runtime/awaitable.hpp>
+#include <enode/runtime/process.hpp>
+#include <enode/runtime/process_info.hpp>
+#include <enode/term/value.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace enode::runtime {
+
+/// Options of a runtime system.
+struct system_options {
+  /// The node name that local pids, ports and references carry (`nonode@nohost` until
+  /// the node is distributed).
+  term::atom node = term::atom("nonode@nohost");
+  /// The node's creation: tells pids of this incarnation from those of an earlier one.
+  std::uint32_t creation = 0;
+};
+
+class system_impl;
+
+/// The runtime system of one node: its processes, their registered names, aliases and
+/// timers, hosted on an io_context that some threads run (a `scheduler`'s, or the
+/// application's own).
+///
+/// Every member is thread-safe. Members that act for a process (`send` and
+/// `exit` with a `from`) are for code outside processes; inside a process use the
+/// `process` members, which behave as the BIFs.
+///
+/// Shutdown: `shutdown` stops new spawns from outside, sends exit signal `shutdown` to
+/// every process spawned from outside a process (the roots, such as top supervisors,
+/// which take down what they link to in order), waits for them up to the grace time,
+/// then kills every process still alive; `join` returns when every process body has
+/// finished. The io_context must keep running until then. The destructor shuts down and
+/// joins if that has not been done.
+class system {
+public:
+  explicit system(net::io_context& ioc, system_options opts = {});
+  ~system();
+  system(system const&) = delete;
+  system& operator=(system const&) = delete;
+
+  term::atom node() const noexcept;
+  std::uint32_t creation() const noexcept;
+  net::io_context& context() const noexcept;
+
+  /// Starts a process with no parent (a root).
+  /// @returns its pid, or `error::shutting_down` once `shutdown` has begun.
+  template <class F>
+  result<term::pid> spawn(F&& body) {
+    return spawn_root(detail::make_body(std::forward<F>(body)));
+  }
+
+  /// Sends `msg` as `Dest ! Msg` would, from no process. Fails with `not_registered` for
+  /// an unregistered name and `bad_destination` for a term that is not a destination.
+  [[nodiscard]] result<void> send(term::value const& dest, term::value msg);
+
+  /// `exit(Target, Reason)` from outside any process; `from` is the pid the exit
+  /// signal carries (a trapping target sees `{'EXIT', From, Reason}`).
+  void exit(term::pid const& from, term::pid const& target, term::value reason);
+
+  /// `whereis/1`.
+  std::optional<term::pid> whereis(term::atom name) const;
+  /// `register/2`.
+  [[nodiscard]] result<void> register_name(term::atom name, term::pid const& pid);
+  /// `unregister/1`.
+  [[nodiscard]] result<void> unregister_name(term::atom name);
+  /// `registered/0`.
+  std::vector<term::atom> registered() const;
+
+  /// `is_process_alive/1` for a local pid (false for others).
+  bool is_process_alive(term::pid const& pid) const;
+  /// Whether `pid` is of this node's current incarnation.
+  bool is_local(term::pid const& pid) const noexcept;
+
+  /// `make_ref/0`: unique for the life of this node name and creation.
+  term::value make_ref();
+
+  /// `erlang:send_after/3` and `erlang:start_timer/3` from outside a process.
+  term::value send_after(timeout t, term::value const& dest, term::value msg);
+  term::value start_timer(timeout t, term::value const& dest, term::value msg);
+  /// `erlang:cancel_timer/1`: the time that was left, or nullopt.
+  std::optional<std::chrono::milliseconds> cancel_timer(term::value const& tref);
+  /// `erlang:read_timer/1`: the time left, or nullopt.
+  std::optional<std::chrono::milliseconds> read_timer(term::value const& tref) const;
+
+  /// One snapshot per live process.
+  std::vector<process_info> processes() const;
+  /// A snapshot of one process, or nullopt if it is not alive.
+  std::optional<runtime::process_info> info(term::pid const& pid) const;
+  system_stats stats() const;
+
+  /// Begins the shutdown described above; returns at once. Idempotent.
+  void shutdown(timeout grace = std::chrono::seconds(5));
+  /// Blocks until every process has ended. @throws std::logic_error when called from a
+  /// thread that runs this system's io_context, where it would wait for itself.
+  void join();
+  /// Whether every process has ended after `shutdown`.
+  bool stopped() const noexcept;
+
+  /// For the runtime's own modules.
+  system_impl& impl() noexcept { return *impl_; }
+
+private:
+  result<term::pid> spawn_root(std::unique_ptr<detail::body_base> body);
+  std::shared_ptr<system_impl> impl_;
+};
+
+} // namespace enode::runtime

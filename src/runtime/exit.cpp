@@ -1,0 +1,87 @@
+#include <enode/runtime/exit.hpp>
+
+#include <enode/term/atoms.hpp>
+#include <enode/term/print.hpp>
+
+#include <cxxabi.h>
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <typeinfo>
+
+namespace enode::runtime {
+
+namespace atoms = term::atoms;
+
+char const* exit_exception::what() const noexcept {
+  if (what_.empty()) {
+    try {
+      what_ = "exit: " + term::to_string(reason_);
+    } catch (...) {
+      return "exit";
+    }
+  }
+  return what_.c_str();
+}
+
+char const* error_exception::what() const noexcept {
+  if (what_.empty()) {
+    try {
+      what_ = "error: " + term::to_string(reason_);
+    } catch (...) {
+      return "error";
+    }
+  }
+  return what_.c_str();
+}
+
+char const* throw_exception::what() const noexcept {
+  if (what_.empty()) {
+    try {
+      what_ = "throw: " + term::to_string(value_);
+    } catch (...) {
+      return "throw";
+    }
+  }
+  return what_.c_str();
+}
+
+term::value error_reason(term::value reason) { return term::tuple_of({std::move(reason), term::value{}}); }
+
+namespace {
+
+std::string demangled(std::type_info const& t) {
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> name(abi::__cxa_demangle(t.name(), nullptr, nullptr, &status), std::free);
+  return status == 0 && name ? std::string(name.get()) : std::string(t.name());
+}
+
+term::value cpp_exception(std::string_view type, std::string_view what) {
+  return error_reason(term::tuple_of({atoms::cpp_exception, term::binary_of(type), term::binary_of(what)}));
+}
+
+} // namespace
+
+term::value exit_reason_of(std::exception_ptr e) noexcept {
+  try {
+    try {
+      std::rethrow_exception(e);
+    } catch (exit_exception const& x) {
+      return x.reason();
+    } catch (error_exception const& x) {
+      return error_reason(x.reason());
+    } catch (throw_exception const& x) {
+      return error_reason(term::tuple_of({atoms::nocatch, x.value()}));
+    } catch (std::exception const& x) {
+      return cpp_exception(demangled(typeid(x)), x.what());
+    } catch (...) {
+      return cpp_exception("unknown", "");
+    }
+  } catch (...) {
+    // Building the reason itself failed (out of memory): still end the process.
+    return atoms::cpp_exception;
+  }
+}
+
+} // namespace enode::runtime

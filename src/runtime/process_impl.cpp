@@ -1,0 +1,458 @@
+#include "process_impl.hpp"
+
+#include <enode/runtime/exit.hpp>
+#include <enode/term/atoms.hpp>
+
+#include <utility>
+
+namespace enode::runtime {
+
+namespace atoms = term::atoms;
+
+void intrusive_ptr_add_ref(process_impl* p) noexcept { p->refs.fetch_add(1, std::memory_order_relaxed); }
+
+void intrusive_ptr_release(process_impl* p) noexcept {
+  if (p->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete p;
+}
+
+process_impl::process_impl(system_impl& s, std::uint64_t n, std::unique_ptr<detail::body_base> body, bool is_root)
+    : sys(s), number(n), pid(s.pid_of(n)), self(pid), strand(net::make_strand(s.ioc)), root(is_root),
+      body_(std::move(body)) {}
+
+process_impl::~process_impl() = default;
+
+relations& process_impl::rel() {
+  if (!rel_) rel_ = std::make_unique<relations>();
+  return *rel_;
+}
+
+void process_impl::sync_counts() noexcept {
+  n_links_.store(rel_ ? static_cast<std::uint32_t>(rel_->links.size()) : 0, std::memory_order_relaxed);
+  n_monitors_.store(rel_ ? static_cast<std::uint32_t>(rel_->monitors.size()) : 0, std::memory_order_relaxed);
+  n_monitored_by_.store(rel_ ? static_cast<std::uint32_t>(rel_->monitored_by.size()) : 0,
+                        std::memory_order_relaxed);
+}
+
+// --- starting and ending ------------------------------------------------------------------
+
+void process_impl::start() {
+  intrusive_ptr_add_ref(this); // the coroutine's own reference, dropped after finish()
+  awaitable<> body;
+  try {
+    body = body_->start(*this);
+  } catch (...) {
+    // A body that throws before it is even a coroutine ends the same way.
+    net::post(strand, [this, e = std::current_exception()] {
+      finish(e);
+      intrusive_ptr_release(this);
+    });
+    return;
+  }
+  net::co_spawn(strand, std::move(body),
+                net::bind_cancellation_slot(cancel_.slot(), net::bind_executor(strand, [this](std::exception_ptr e) {
+                                              finish(e);
+                                              intrusive_ptr_release(this);
+                                            })));
+}
+
+void process_impl::finish(std::exception_ptr e) noexcept {
+  term::value reason = atoms::normal;
+  if (doom) reason = *doom;
+  else if (e) reason = exit_reason_of(e);
+  finished_ = true;
+  status_.store(process_status::exiting, std::memory_order_relaxed);
+  if (timer_) timer_->cancel();
+  body_.reset();
+
+  // Leave the table first: from here on signals to this pid are answered as to a
+  // process that does not exist, and register/2 refuses the pid.
+  sys.leave_table(number);
+  sys.drop_name(*this);
+
+  signal_list rest;
+  {
+    std::lock_guard g(lock_);
+    closed_ = true;
+    rest = inbox_.take();
+    parked_.reset();
+  }
+  // Signals that reached the queue before it closed are this process's last to
+  // handle: a link or monitor that arrived in time gets the real exit reason.
+  while (signal* s = rest.pop_front()) {
+    switch (s->kind) {
+      case signal_kind::link: rel().links.try_emplace(s->from, link_state{}); break;
+      case signal_kind::monitor:
+        rel().monitored_by.insert_or_assign(s->ref, monitor_in{s->from.as_pid(), s->extra});
+        break;
+      case signal_kind::demonitor:
+        if (rel_) rel_->monitored_by.erase(s->ref);
+        break;
+      case signal_kind::unlink:
+      case signal_kind::unlink_ack:
+        handle(s);
+        continue; // handle() consumed it
+      default: break;
+    }
+    delete s;
+  }
+  mbox.clear();
+
+  if (rel_) {
+    for (auto const& [ref, mode] : rel_->aliases) sys.remove_alias(ref);
+    for (auto const& [peer, st] : rel_->links) {
+      if (!st.active) continue;
+      auto* s = new signal(signal_kind::exit_linked);
+      s->from = self;
+      s->payload = reason;
+      sys.deliver(peer.as_pid(), s);
+    }
+    for (auto const& [ref, m] : rel_->monitored_by) {
+      auto* s = new signal(signal_kind::down);
+      s->from = self;
+      s->ref = ref;
+      s->extra = m.object;
+      s->payload = reason;
+      sys.deliver(m.watcher, s);
+    }
+    for (auto const& [ref, m] : rel_->monitors) {
+      if (m.target.node.empty()) continue; // a monitor by a name that was not registered
+      auto* s = new signal(signal_kind::demonitor);
+      s->from = self;
+      s->ref = ref;
+      sys.deliver(m.target, s);
+    }
+    rel_.reset();
+  }
+  sync_counts();
+  sys.exited(*this);
+}
+
+// --- signals ---------------------------------------------------------------------------------
+
+bool process_impl::push(signal* s, bool continuation) {
+  std::optional<park_handler> wake;
+  bool urgent = false;
+  {
+    std::lock_guard g(lock_);
+    if (closed_) return false;
+    inbox_.push_back(s);
+    if (parked_) {
+      wake.emplace(std::move(*parked_));
+      parked_.reset();
+    } else if ((s->kind == signal_kind::exit || s->kind == signal_kind::exit_linked) && !urgent_posted_) {
+      // An exit signal must reach a process that is not waiting in a receive, too: it
+      // may be awaiting some other operation, which the signal then cancels.
+      urgent_posted_ = true;
+      urgent = true;
+    }
+  }
+  if (wake) {
+    if (continuation) net::defer(std::move(*wake));
+    else net::post(std::move(*wake));
+  } else if (urgent) {
+    net::post(strand, [p = process_ptr(this)] { p->on_urgent(); });
+  }
+  return true;
+}
+
+void process_impl::send_signal(term::pid const& to, signal* s) { sys.deliver(to, s, true); }
+
+void process_impl::drain() {
+  signal_list got;
+  {
+    std::lock_guard g(lock_);
+    if (inbox_.empty()) return;
+    got = inbox_.take();
+  }
+  bool relations_changed = false;
+  while (signal* s = got.pop_front()) {
+    if (s->kind == signal_kind::message) {
+      mbox.push_back(s);
+      continue;
+    }
+    relations_changed = true;
+    handle(s);
+  }
+  if (relations_changed) sync_counts();
+}
+
+void process_impl::impose(term::value reason) {
+  if (!doom) doom = std::move(reason);
+}
+
+void process_impl::throw_if_doomed() const {
+  if (doom) throw exit_exception(*doom);
+}
+
+namespace {
+term::value exit_message(term::value const& from, term::value const& reason) {
+  return term::tuple_of({atoms::EXIT, from, reason});
+}
+} // namespace
+
+// One signal, on the strand. Owns `s`: it ends in the mailbox or is deleted.
+void process_impl::handle(signal* s) {
+  auto into_mailbox = [&](term::value msg) {
+    s->kind = signal_kind::message;
+    s->payload = std::move(msg);
+    s->ref = {};
+    s->extra = {};
+    mbox.push_back(s);
+  };
+  switch (s->kind) {
+    case signal_kind::message: mbox.push_back(s); return;
+
+    case signal_kind::alias_message: {
+      if (!rel_) break;
+      auto it = rel_->aliases.find(s->ref);
+      if (it == rel_->aliases.end()) break; // alias no longer active: dropped
+      if (it->second == alias_mode::reply_demonitor) {
+        term::value ref = s->ref;
+        rel_->aliases.erase(it);
+        sys.remove_alias(ref);
+        if (auto m = rel_->monitors.find(ref); m != rel_->monitors.end()) {
+          term::pid target = m->second.target;
+          rel_->monitors.erase(m);
+          if (!target.node.empty()) {
+            auto* d = new signal(signal_kind::demonitor);
+            d->from = self;
+            d->ref = ref;
+            send_signal(target, d);
+          }
+        }
+      }
+      into_mailbox(std::move(s->payload));
+      return;
+    }
+
+    case signal_kind::exit: {
+      // exit/2 (erlang(3) "Receiving Exit Signals"): kill cannot be trapped; a trapping
+      // process gets a message; normal ends no one else.
+      term::value const& reason = s->payload;
+      if (reason == term::value(atoms::kill)) {
+        impose(atoms::killed);
+      } else if (trap) {
+        into_mailbox(exit_message(s->from, reason));
+        return;
+      } else if (reason != term::value(atoms::normal)) {
+        impose(reason);
+      } else if (s->from == self) {
+        impose(atoms::normal);
+      }
+      break;
+    }
+
+    case signal_kind::exit_linked: {
+      if (!rel_) break;
+      auto it = rel_->links.find(s->from);
+      if (it == rel_->links.end() || !it->second.active) break; // unlinked meanwhile
+      rel_->links.erase(it);
+      // A link carries the reason as it is: `kill` here is an ordinary reason.
+      if (trap) {
+        into_mailbox(exit_message(s->from, s->payload));
+        return;
+      }
+      if (s->payload != term::value(atoms::normal)) impose(s->payload);
+      break;
+    }
+
+    case signal_kind::link:
+      // An inactive entry means our own unlink is in flight: the link stays down.
+      rel().links.try_emplace(s->from, link_state{});
+      break;
+
+    case signal_kind::unlink: {
+      if (rel_) {
+        auto it = rel_->links.find(s->from);
+        if (it != rel_->links.end() && it->second.active) rel_->links.erase(it);
+      }
+      auto* ack = new signal(signal_kind::unlink_ack);
+      ack->from = self;
+      ack->id = s->id;
+      send_signal(s->from.as_pid(), ack);
+      break;
+    }
+
+    case signal_kind::unlink_ack: {
+      if (!rel_) break;
+      auto it = rel_->links.find(s->from);
+      if (it != rel_->links.end() && !it->second.active && it->second.unlink_id == s->id) rel_->links.erase(it);
+      break;
+    }
+
+    case signal_kind::monitor:
+      rel().monitored_by.insert_or_assign(s->ref, monitor_in{s->from.as_pid(), s->extra});
+      break;
+
+    case signal_kind::demonitor:
+      if (rel_) rel_->monitored_by.erase(s->ref);
+      break;
+
+    case signal_kind::down:
+      if (!drop_monitor_out(s->ref)) break; // demonitored meanwhile
+      into_mailbox(term::tuple_of({atoms::DOWN, s->ref, atoms::process, s->extra, s->payload}));
+      return;
+  }
+  delete s;
+}
+
+void process_impl::add_link(term::pid const& other) {
+  auto& links = rel().links;
+  links.insert_or_assign(term::value(other), link_state{});
+  sync_counts();
+}
+
+void process_impl::add_monitor_in(term::value const& ref, term::pid const& watcher, term::value object) {
+  rel().monitored_by.insert_or_assign(ref, monitor_in{watcher, std::move(object)});
+  sync_counts();
+}
+
+void process_impl::add_monitor_out(term::value const& ref, term::pid const& target, alias_mode alias) {
+  auto& r = rel();
+  r.monitors.insert_or_assign(ref, monitor_out{target, alias});
+  if (alias != alias_mode::none) {
+    r.aliases.insert_or_assign(ref, alias);
+    sys.add_alias(ref, number);
+  }
+  sync_counts();
+}
+
+bool process_impl::drop_monitor_out(term::value const& ref) {
+  if (!rel_) return false;
+  auto it = rel_->monitors.find(ref);
+  if (it == rel_->monitors.end()) return false;
+  if (it->second.alias == alias_mode::demonitor || it->second.alias == alias_mode::reply_demonitor) {
+    if (rel_->aliases.erase(ref)) sys.remove_alias(ref);
+  }
+  rel_->monitors.erase(it);
+  return true;
+}
+
+// --- waiting ---------------------------------------------------------------------------------
+
+void process_impl::wake_parked_on_strand() {
+  std::optional<park_handler> h;
+  {
+    std::lock_guard g(lock_);
+    if (!parked_) return;
+    h.emplace(std::move(*parked_));
+    parked_.reset();
+  }
+  (*h)(); // on the strand already: resume the receive here
+}
+
+void process_impl::on_urgent() {
+  {
+    std::lock_guard g(lock_);
+    urgent_posted_ = false;
+  }
+  if (finished_) return;
+  drain();
+  bool parked;
+  {
+    std::lock_guard g(lock_);
+    parked = parked_.has_value();
+  }
+  if (parked) wake_parked_on_strand();
+  else if (doom) cancel_.emit(net::cancellation_type::terminal); // unblocks any other wait
+}
+
+void process_impl::arm_timer(std::chrono::steady_clock::time_point deadline) {
+  if (!timer_) timer_ = std::make_unique<net::steady_timer>(strand);
+  if (timer_armed_ && timer_->expiry() == deadline) return;
+  timer_->expires_at(deadline);
+  auto gen = ++timer_gen_;
+  timer_armed_ = true;
+  timer_->async_wait([p = process_ptr(this), gen](error_code ec) {
+    if (ec || gen != p->timer_gen_ || p->finished_) return;
+    p->timer_armed_ = false;
+    p->wake_parked_on_strand();
+  });
+}
+
+void process_impl::disarm_timer() noexcept {
+  if (timer_armed_) {
+    timer_armed_ = false;
+    ++timer_gen_;
+    timer_->cancel();
+  }
+}
+
+term::value process_impl::take(mailbox::cursor const& at, signal* s) {
+  received_.store(received_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  sys.count_received();
+  return mbox.take(at, s);
+}
+
+template <class Result>
+awaitable<Result> process_impl::do_receive(match_fn match, timeout after, std::uint8_t mark) {
+  throw_if_doomed();
+  match_fn const* m = match.matches_all() ? nullptr : &match;
+  mailbox::cursor at = mbox.from_mark(mark);
+  if (signal* s = mbox.find(m, at)) co_return take(at, s);
+
+  using clock = std::chrono::steady_clock;
+  bool const forever = after == infinity;
+  clock::time_point deadline{};
+  if (!forever && after > timeout::zero()) {
+    auto now = clock::now();
+    deadline = after >= clock::time_point::max() - now ? clock::time_point::max() : now + after;
+  }
+  for (;;) {
+    drain();
+    throw_if_doomed();
+    if (signal* s = mbox.find(m, at)) {
+      disarm_timer();
+      co_return take(at, s);
+    }
+    if (!forever) {
+      if (after <= timeout::zero() || clock::now() >= deadline) {
+        disarm_timer();
+        if constexpr (std::is_same_v<Result, std::optional<term::value>>) co_return std::nullopt;
+        else co_return term::value{}; // unreachable: only `forever` receives return a bare value
+      }
+      arm_timer(deadline);
+    }
+    status_.store(process_status::waiting, std::memory_order_relaxed);
+    co_await net::async_initiate<std::decay_t<decltype(use_awaitable)> const, void()>(
+        [this](park_handler h) {
+          std::unique_lock g(lock_);
+          if (!inbox_.empty()) {
+            g.unlock();
+            net::post(std::move(h));
+            return;
+          }
+          parked_.emplace(std::move(h));
+        },
+        use_awaitable);
+    status_.store(process_status::runnable, std::memory_order_relaxed);
+  }
+}
+
+template awaitable<term::value> process_impl::do_receive<term::value>(match_fn, timeout, std::uint8_t);
+template awaitable<std::optional<term::value>> process_impl::do_receive<std::optional<term::value>>(match_fn,
+                                                                                                     timeout,
+                                                                                                     std::uint8_t);
+
+// --- introspection ---------------------------------------------------------------------------
+
+std::size_t process_impl::queue_length() {
+  std::lock_guard g(lock_);
+  return mbox.size() + inbox_.size();
+}
+
+process_info process_impl::info() {
+  process_info i;
+  i.pid = pid;
+  i.registered_name = sys.name_of(*this);
+  i.message_queue_len = queue_length();
+  i.status = status_.load(std::memory_order_relaxed);
+  i.trap_exit = trap_flag_.load(std::memory_order_relaxed);
+  i.links = n_links_.load(std::memory_order_relaxed);
+  i.monitors = n_monitors_.load(std::memory_order_relaxed);
+  i.monitored_by = n_monitored_by_.load(std::memory_order_relaxed);
+  i.messages_received = received_.load(std::memory_order_relaxed);
+  return i;
+}
+
+} // namespace enode::runtime

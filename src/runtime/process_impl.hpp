@@ -1,0 +1,141 @@
+#pragma once
+
+#include "mailbox.hpp"
+#include "signal.hpp"
+#include "system_impl.hpp"
+
+#include <enode/runtime/process.hpp>
+#include <enode/runtime/process_info.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+
+namespace enode::runtime {
+
+/// How a process is parked in a receive: the handler that resumes its coroutine.
+using park_handler = net::async_result<std::decay_t<decltype(use_awaitable)>, void()>::handler_type;
+
+/// A link as one side holds it (OTP 26 link protocol, erl_dist_protocol "Link Protocol"):
+/// active, or being removed by an unlink that the other side has not acknowledged.
+struct link_state {
+  bool active = true;
+  std::uint64_t unlink_id = 0;
+};
+
+/// A monitor this process holds on another: whom, and what DOWN will name.
+struct monitor_out {
+  term::pid target;
+  alias_mode alias = alias_mode::none;
+};
+
+/// A monitor another process holds on this one.
+struct monitor_in {
+  term::pid watcher;
+  term::value object; ///< the pid, or {Name, Node} for a monitor by name
+};
+
+/// Links, monitors and aliases: allocated on first use, most processes have none.
+struct relations {
+  std::unordered_map<term::value, link_state> links;       // by pid
+  std::unordered_map<term::value, monitor_out> monitors;   // by reference
+  std::unordered_map<term::value, monitor_in> monitored_by; // by reference
+  std::unordered_map<term::value, alias_mode> aliases;     // active aliases
+  std::uint64_t next_unlink_id = 1;
+};
+
+/// The whole state of a process. The members under "shared" are guarded by `lock_` and
+/// touched by any thread that signals the process; the rest belongs to its strand.
+class process_impl final : public process {
+public:
+  process_impl(system_impl& sys, std::uint64_t number, std::unique_ptr<detail::body_base> body, bool root);
+  ~process_impl();
+
+  static process_impl& of(process& p) noexcept { return static_cast<process_impl&>(p); }
+  static process_impl const& of(process const& p) noexcept { return static_cast<process_impl const&>(p); }
+
+  // --- identity ---------------------------------------------------------------------------
+  system_impl& sys;
+  std::uint64_t const number;
+  term::pid const pid;
+  term::value const self;
+  executor const strand;
+  bool const root;
+  std::atomic<std::uint32_t> refs{1};
+
+  // --- shared ----------------------------------------------------------------------------
+  /// Queues `s` for this process and wakes it if it waits (any thread). False, with `s`
+  /// untouched, when the process has already closed its queue on exit.
+  bool push(signal* s, bool continuation);
+  /// Mailbox and queue lengths, under the lock (introspection).
+  std::size_t queue_length();
+  process_info info();
+
+  // --- owned by the strand ------------------------------------------------------------------
+  /// Starts the body (on the spawner's thread, before anyone else knows the process).
+  void start();
+  /// Handles every queued signal: messages move to the mailbox, the others act.
+  void drain();
+  void throw_if_doomed() const;
+  /// A receive: `Result` is term::value (waits forever) or std::optional<term::value>.
+  template <class Result>
+  awaitable<Result> do_receive(match_fn match, timeout after, std::uint8_t mark);
+  /// Creates the link/monitor tables on first use.
+  relations& rel();
+  relations* rel_ptr() noexcept { return rel_.get(); }
+  void add_link(term::pid const& other);
+  void add_monitor_in(term::value const& ref, term::pid const& watcher, term::value object);
+  void add_monitor_out(term::value const& ref, term::pid const& target, alias_mode alias);
+  bool drop_monitor_out(term::value const& ref);
+  void send_signal(term::pid const& to, signal* s);
+
+  void set_trap(bool on) noexcept {
+    trap = on;
+    trap_flag_.store(on, std::memory_order_relaxed);
+  }
+  /// Publishes the link and monitor counts for introspection.
+  void sync_counts() noexcept;
+
+  mailbox mbox;
+  std::optional<term::value> doom; ///< the exit reason an exit signal imposed
+  bool trap = false;
+
+private:
+  friend class system_impl;
+  void handle(signal* s);
+  void impose(term::value reason);
+  void wake_parked_on_strand();
+  void on_urgent();
+  void arm_timer(std::chrono::steady_clock::time_point deadline);
+  void disarm_timer() noexcept;
+  term::value take(mailbox::cursor const& at, signal* s);
+  void finish(std::exception_ptr e) noexcept;
+
+  std::mutex lock_;
+  signal_list inbox_;
+  std::optional<park_handler> parked_;
+  bool closed_ = false;
+  bool urgent_posted_ = false;
+
+  std::atomic<process_status> status_{process_status::runnable};
+  std::atomic<std::uint64_t> received_{0};
+  std::atomic<bool> trap_flag_{false};
+  std::atomic<std::uint32_t> n_links_{0}, n_monitors_{0}, n_monitored_by_{0};
+  bool finished_ = false;
+
+  std::unique_ptr<relations> rel_;
+  std::unique_ptr<net::steady_timer> timer_;
+  std::uint64_t timer_gen_ = 0;
+  bool timer_armed_ = false;
+  net::cancellation_signal cancel_;
+  std::unique_ptr<detail::body_base> body_;
+
+public:
+  std::optional<term::atom> name; ///< guarded by the system's registry mutex
+};
+
+} // namespace enode::runtime

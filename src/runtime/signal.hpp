@@ -1,0 +1,97 @@
+#pragma once
+
+#include <enode/term/value.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+
+namespace enode::runtime {
+
+/// What one process sends another: a message or one of the other signals of
+/// erlang(3)'s process model. All of them travel through the receiver's signal queue,
+/// so that signals between a pair of processes keep their order (a message sent before
+/// an exit arrives before the `'EXIT'`).
+enum class signal_kind : std::uint8_t {
+  message,       ///< payload
+  alias_message, ///< payload sent to the alias `ref`; dropped unless the alias is active
+  exit,          ///< exit/2 from `from` with `payload` as reason
+  exit_linked,   ///< a linked process `from` ended with reason `payload`
+  link,          ///< `from` links to the receiver
+  unlink,        ///< `from` removes its link (unlink id `id`); the receiver acknowledges
+  unlink_ack,    ///< `from` acknowledges the receiver's unlink `id`
+  monitor,       ///< `from` monitors the receiver under `ref`; DOWN will name `extra`
+  demonitor,     ///< `from` drops its monitor `ref`
+  down,          ///< the monitor `ref` fired: object `extra`, reason `payload`
+};
+
+/// One queued signal. Messages stay in the process's message queue as these nodes.
+struct signal {
+  signal* next = nullptr;
+  signal_kind kind = signal_kind::message;
+  std::uint64_t id = 0;
+  term::value from;
+  term::value payload;
+  term::value ref;
+  term::value extra;
+
+  explicit signal(signal_kind k) noexcept : kind(k) {}
+  static signal* message(term::value msg) {
+    auto* s = new signal(signal_kind::message);
+    s->payload = std::move(msg);
+    return s;
+  }
+};
+
+/// A FIFO of signals linked through `next`; owns them.
+class signal_list {
+public:
+  signal_list() noexcept = default;
+  signal_list(signal_list&& o) noexcept : head_(o.head_), tail_(o.tail_), size_(o.size_) {
+    o.head_ = o.tail_ = nullptr;
+    o.size_ = 0;
+  }
+  signal_list& operator=(signal_list&& o) noexcept {
+    if (this != &o) {
+      clear();
+      head_ = std::exchange(o.head_, nullptr);
+      tail_ = std::exchange(o.tail_, nullptr);
+      size_ = std::exchange(o.size_, 0);
+    }
+    return *this;
+  }
+  ~signal_list() { clear(); }
+
+  bool empty() const noexcept { return head_ == nullptr; }
+  std::size_t size() const noexcept { return size_; }
+  void push_back(signal* s) noexcept {
+    s->next = nullptr;
+    if (tail_) tail_->next = s;
+    else head_ = s;
+    tail_ = s;
+    ++size_;
+  }
+  /// Moves every signal out into a new list, leaving this one empty.
+  signal_list take() noexcept { return signal_list(std::move(*this)); }
+
+  /// Removes and returns the first signal (null when empty); the caller owns it.
+  signal* pop_front() noexcept {
+    signal* s = head_;
+    if (!s) return nullptr;
+    head_ = s->next;
+    if (!head_) tail_ = nullptr;
+    --size_;
+    s->next = nullptr;
+    return s;
+  }
+  void clear() noexcept {
+    while (signal* s = pop_front()) delete s;
+  }
+
+private:
+  signal* head_ = nullptr;
+  signal* tail_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+} // namespace enode::runtime
