@@ -24,7 +24,7 @@ bool is_name_node(term::value const& t) {
 term::pid const& process::pid() const noexcept { return process_impl::of(*this).pid; }
 term::value const& process::self() const noexcept { return process_impl::of(*this).self; }
 runtime::system& process::system() const noexcept { return process_impl::of(*this).sys.owner; }
-executor const& process::get_executor() const noexcept { return process_impl::of(*this).strand; }
+executor process::get_executor() const noexcept { return const_cast<process_impl&>(process_impl::of(*this)).get_executor(); }
 
 term::pid process::spawn_body(std::unique_ptr<detail::body_base> body, spawn_options opts) {
   auto& p = process_impl::of(*this);

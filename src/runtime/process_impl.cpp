@@ -16,10 +16,113 @@ void intrusive_ptr_release(process_impl* p) noexcept {
 }
 
 process_impl::process_impl(system_impl& s, std::uint64_t n, std::unique_ptr<detail::body_base> body, bool is_root)
-    : sys(s), number(n), pid(s.pid_of(n)), self(pid), strand(net::make_strand(s.ioc)), root(is_root),
-      body_(std::move(body)) {}
+    : sys(s), number(n), pid(s.pid_of(n)), self(pid), root(is_root), body_(std::move(body)) {}
 
-process_impl::~process_impl() = default;
+process_impl::~process_impl() {
+  // Handlers that never ran (the io_context stopped first) are destroyed uncalled.
+  while (detail::handler_node* h = handlers_head_) {
+    handlers_head_ = h->next;
+    h->complete(h, false);
+  }
+}
+
+// --- the executor's side -------------------------------------------------------------------
+
+namespace {
+/// The process whose run() this thread is in, if any.
+thread_local process_impl* running = nullptr;
+} // namespace
+
+namespace detail {
+void retain(process_impl* p) noexcept { intrusive_ptr_add_ref(p); }
+void release(process_impl* p) noexcept { intrusive_ptr_release(p); }
+bool running_in(process_impl const* p) noexcept { return running == p; }
+net::io_context& context_of(process_impl const* p) noexcept { return p->sys.ioc; }
+void enqueue(process_impl* p, handler_node* h, bool continuation) { p->enqueue(h, continuation); }
+void work_started(process_impl const* p) noexcept { p->sys.ioc.get_executor().on_work_started(); }
+void work_finished(process_impl const* p) noexcept { p->sys.ioc.get_executor().on_work_finished(); }
+} // namespace detail
+
+bool process_impl::mark_scheduled() noexcept {
+  if (scheduled_) return false;
+  scheduled_ = true;
+  return true;
+}
+
+void process_impl::post_run(bool continuation) {
+  // A continuation (a process waking another from its own run) stays on this thread's
+  // queue: the woken process runs after the waker, without waking another thread.
+  auto ex = sys.ioc.get_executor();
+  if (continuation) net::defer(ex, [p = process_ptr(this)] { p->run(); });
+  else net::post(ex, [p = process_ptr(this)] { p->run(); });
+}
+
+void process_impl::enqueue(detail::handler_node* h, bool continuation) {
+  bool post = false;
+  {
+    std::lock_guard g(lock_);
+    h->next = nullptr;
+    if (handlers_tail_) handlers_tail_->next = h;
+    else handlers_head_ = h;
+    handlers_tail_ = h;
+    post = mark_scheduled();
+  }
+  if (post) post_run(continuation);
+}
+
+void process_impl::run() {
+  // At most this many things in one go, then the process queues again behind others.
+  constexpr int budget = 64;
+  process_impl* const outer = running;
+  running = this;
+  struct restore {
+    process_impl* outer;
+    ~restore() { running = outer; }
+  } restore_running{outer};
+  for (int done = 0;; ++done) {
+    enum class what { nothing, start, wake, urgent, handler } next = what::nothing;
+    detail::handler_node* h = nullptr;
+    std::optional<park_handler> resume;
+    {
+      std::lock_guard g(lock_);
+      if (done == budget) {
+        // scheduled_ stays set: the run posted below takes over.
+        break;
+      }
+      if (start_pending_) {
+        start_pending_ = false;
+        next = what::start;
+      } else if (urgent_) {
+        urgent_ = false;
+        next = what::urgent;
+      } else if (wake_) {
+        wake_ = false;
+        if (parked_) {
+          resume.emplace(std::move(*parked_));
+          parked_.reset();
+          next = what::wake;
+        } else {
+          continue;
+        }
+      } else if ((h = handlers_head_)) {
+        handlers_head_ = h->next;
+        if (!handlers_head_) handlers_tail_ = nullptr;
+        next = what::handler;
+      } else {
+        scheduled_ = false;
+        return;
+      }
+    }
+    switch (next) {
+      case what::start: launch(); break;
+      case what::urgent: on_urgent(); break;
+      case what::wake: (*resume)(); break;
+      case what::handler: h->complete(h, true); break;
+      case what::nothing: break;
+    }
+  }
+  post_run(false);
+}
 
 relations& process_impl::rel() {
   if (!rel_) rel_ = std::make_unique<relations>();
@@ -36,23 +139,37 @@ void process_impl::sync_counts() noexcept {
 // --- starting and ending ------------------------------------------------------------------
 
 void process_impl::start() {
-  intrusive_ptr_add_ref(this); // the coroutine's own reference, dropped after finish()
-  awaitable<> body;
   try {
-    body = body_->start(*this);
+    pending_body_ = body_->start(*this);
   } catch (...) {
     // A body that throws before it is even a coroutine ends the same way.
-    net::post(strand, [this, e = std::current_exception()] {
-      finish(e);
-      intrusive_ptr_release(this);
-    });
+    start_error_ = std::current_exception();
+  }
+  bool post;
+  {
+    std::lock_guard g(lock_);
+    start_pending_ = true;
+    post = mark_scheduled();
+  }
+  // Deferred: a process spawned by another queues behind its spawner on the same
+  // thread (as BEAM puts it on the spawner's run queue), and an idle thread is woken
+  // only when there is more than one thing to run.
+  if (post) post_run(true);
+}
+
+void process_impl::launch() {
+  intrusive_ptr_add_ref(this); // the coroutine's own reference, dropped after finish()
+  if (start_error_) {
+    finish(std::exchange(start_error_, nullptr));
+    intrusive_ptr_release(this);
     return;
   }
-  net::co_spawn(strand, std::move(body),
-                net::bind_cancellation_slot(cancel_.slot(), net::bind_executor(strand, [this](std::exception_ptr e) {
-                                              finish(e);
-                                              intrusive_ptr_release(this);
-                                            })));
+  // In run(), so co_spawn starts the body here and now.
+  net::co_spawn(get_executor(), std::move(pending_body_),
+                net::bind_cancellation_slot(cancel_.slot(), [this](std::exception_ptr e) {
+                  finish(e);
+                  intrusive_ptr_release(this);
+                }));
 }
 
 void process_impl::finish(std::exception_ptr e) noexcept {
@@ -61,7 +178,8 @@ void process_impl::finish(std::exception_ptr e) noexcept {
   else if (e) reason = exit_reason_of(e);
   finished_ = true;
   status_.store(process_status::exiting, std::memory_order_relaxed);
-  if (timer_) timer_->cancel();
+  timer_.reset(); // cancels a pending wait; its handler only finds the process finished
+  cancel_.slot().clear(); // co_spawn's cancellation handler holds the executor, hence this process
   body_.reset();
 
   // Leave the table first: from here on signals to this pid are answered as to a
@@ -130,28 +248,26 @@ void process_impl::finish(std::exception_ptr e) noexcept {
 // --- signals ---------------------------------------------------------------------------------
 
 bool process_impl::push(signal* s, bool continuation) {
-  std::optional<park_handler> wake;
-  bool urgent = false;
+  bool post = false;
   {
     std::lock_guard g(lock_);
     if (closed_) return false;
     inbox_.push_back(s);
     if (parked_) {
-      wake.emplace(std::move(*parked_));
-      parked_.reset();
-    } else if ((s->kind == signal_kind::exit || s->kind == signal_kind::exit_linked) && !urgent_posted_) {
+      if (!wake_) {
+        wake_ = true;
+        post = mark_scheduled();
+      }
+    } else if (s->kind == signal_kind::exit || s->kind == signal_kind::exit_linked) {
       // An exit signal must reach a process that is not waiting in a receive, too: it
       // may be awaiting some other operation, which the signal then cancels.
-      urgent_posted_ = true;
-      urgent = true;
+      if (!urgent_) {
+        urgent_ = true;
+        post = mark_scheduled();
+      }
     }
   }
-  if (wake) {
-    if (continuation) net::defer(std::move(*wake));
-    else net::post(std::move(*wake));
-  } else if (urgent) {
-    net::post(strand, [p = process_ptr(this)] { p->on_urgent(); });
-  }
+  if (post) post_run(continuation);
   return true;
 }
 
@@ -190,7 +306,7 @@ term::value exit_message(term::value const& from, term::value const& reason) {
 }
 } // namespace
 
-// One signal, on the strand. Owns `s`: it ends in the mailbox or is deleted.
+// One signal, in the process. Owns `s`: it ends in the mailbox or is deleted.
 void process_impl::handle(signal* s) {
   auto into_mailbox = [&](term::value msg) {
     s->kind = signal_kind::message;
@@ -330,22 +446,19 @@ bool process_impl::drop_monitor_out(term::value const& ref) {
 
 // --- waiting ---------------------------------------------------------------------------------
 
-void process_impl::wake_parked_on_strand() {
+void process_impl::wake_parked_here() {
   std::optional<park_handler> h;
   {
     std::lock_guard g(lock_);
     if (!parked_) return;
     h.emplace(std::move(*parked_));
     parked_.reset();
+    wake_ = false;
   }
-  (*h)(); // on the strand already: resume the receive here
+  (*h)(); // in the process already: resume the receive here
 }
 
 void process_impl::on_urgent() {
-  {
-    std::lock_guard g(lock_);
-    urgent_posted_ = false;
-  }
   if (finished_) return;
   drain();
   bool parked;
@@ -353,12 +466,12 @@ void process_impl::on_urgent() {
     std::lock_guard g(lock_);
     parked = parked_.has_value();
   }
-  if (parked) wake_parked_on_strand();
+  if (parked) wake_parked_here();
   else if (doom) cancel_.emit(net::cancellation_type::terminal); // unblocks any other wait
 }
 
 void process_impl::arm_timer(std::chrono::steady_clock::time_point deadline) {
-  if (!timer_) timer_ = std::make_unique<net::steady_timer>(strand);
+  if (!timer_) timer_ = std::make_unique<net::steady_timer>(get_executor());
   if (timer_armed_ && timer_->expiry() == deadline) return;
   timer_->expires_at(deadline);
   auto gen = ++timer_gen_;
@@ -366,7 +479,7 @@ void process_impl::arm_timer(std::chrono::steady_clock::time_point deadline) {
   timer_->async_wait([p = process_ptr(this), gen](error_code ec) {
     if (ec || gen != p->timer_gen_ || p->finished_) return;
     p->timer_armed_ = false;
-    p->wake_parked_on_strand();
+    p->wake_parked_here();
   });
 }
 
@@ -416,13 +529,17 @@ awaitable<Result> process_impl::do_receive(match_fn match, timeout after, std::u
     status_.store(process_status::waiting, std::memory_order_relaxed);
     co_await net::async_initiate<std::decay_t<decltype(use_awaitable)> const, void()>(
         [this](park_handler h) {
-          std::unique_lock g(lock_);
-          if (!inbox_.empty()) {
-            g.unlock();
-            net::post(std::move(h));
-            return;
+          bool post = false;
+          {
+            std::lock_guard g(lock_);
+            parked_.emplace(std::move(h));
+            // A signal that came in since the last drain wakes it at once.
+            if (!inbox_.empty()) {
+              wake_ = true;
+              post = mark_scheduled();
+            }
           }
-          parked_.emplace(std::move(h));
+          if (post) post_run(true);
         },
         use_awaitable);
     status_.store(process_status::runnable, std::memory_order_relaxed);

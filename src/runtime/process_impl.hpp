@@ -49,11 +49,17 @@ struct relations {
 };
 
 /// The whole state of a process. The members under "shared" are guarded by `lock_` and
-/// touched by any thread that signals the process; the rest belongs to its strand.
+/// touched by any thread that signals the process; the rest belongs to the process
+/// itself: its executor never runs two things for it at once.
+///
+/// Scheduling: the process is runnable when it has something to do (its start, a wake
+/// of its parked receive, an urgent exit signal, or queued handlers); `schedule` then
+/// posts one `run` to the io_context, which does all of it in order.
 class process_impl final : public process {
 public:
   process_impl(system_impl& sys, std::uint64_t number, std::unique_ptr<detail::body_base> body, bool root);
   ~process_impl();
+  ENODE_POOLED_NEW
 
   static process_impl& of(process& p) noexcept { return static_cast<process_impl&>(p); }
   static process_impl const& of(process const& p) noexcept { return static_cast<process_impl const&>(p); }
@@ -63,9 +69,14 @@ public:
   std::uint64_t const number;
   term::pid const pid;
   term::value const self;
-  executor const strand;
   bool const root;
   std::atomic<std::uint32_t> refs{1};
+
+  executor get_executor() noexcept { return executor(this); }
+  /// Queues a handler from the executor (any thread).
+  void enqueue(detail::handler_node* h, bool continuation);
+  /// Does what the process has to do; posted by `schedule`.
+  void run();
 
   // --- shared ----------------------------------------------------------------------------
   /// Queues `s` for this process and wakes it if it waits (any thread). False, with `s`
@@ -108,18 +119,27 @@ private:
   friend class system_impl;
   void handle(signal* s);
   void impose(term::value reason);
-  void wake_parked_on_strand();
+  void wake_parked_here();
   void on_urgent();
+  /// Posts `run` unless it is already posted or running (lock_ held by the caller).
+  [[nodiscard]] bool mark_scheduled() noexcept;
+  void post_run(bool continuation);
   void arm_timer(std::chrono::steady_clock::time_point deadline);
   void disarm_timer() noexcept;
   term::value take(mailbox::cursor const& at, signal* s);
+  void launch();
   void finish(std::exception_ptr e) noexcept;
 
   std::mutex lock_;
   signal_list inbox_;
   std::optional<park_handler> parked_;
+  detail::handler_node* handlers_head_ = nullptr;
+  detail::handler_node* handlers_tail_ = nullptr;
   bool closed_ = false;
-  bool urgent_posted_ = false;
+  bool scheduled_ = false;     ///< a run is posted or running
+  bool start_pending_ = false; ///< the body has not been started yet
+  bool wake_ = false;          ///< resume the parked receive
+  bool urgent_ = false;        ///< an exit signal arrived while not parked
 
   std::atomic<process_status> status_{process_status::runnable};
   std::atomic<std::uint64_t> received_{0};
@@ -133,6 +153,8 @@ private:
   bool timer_armed_ = false;
   net::cancellation_signal cancel_;
   std::unique_ptr<detail::body_base> body_;
+  awaitable<> pending_body_;
+  std::exception_ptr start_error_;
 
 public:
   std::optional<term::atom> name; ///< guarded by the system's registry mutex

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <enode/core/pool.hpp>
 #include <enode/term/value.hpp>
 
 #include <cstddef>
@@ -36,6 +37,7 @@ struct signal {
   term::value extra;
 
   explicit signal(signal_kind k) noexcept : kind(k) {}
+  ENODE_POOLED_NEW
   static signal* message(term::value msg) {
     auto* s = new signal(signal_kind::message);
     s->payload = std::move(msg);

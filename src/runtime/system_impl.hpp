@@ -2,6 +2,7 @@
 
 #include "signal.hpp"
 
+#include <enode/core/pool.hpp>
 #include <enode/runtime/error.hpp>
 #include <enode/runtime/process.hpp>
 #include <enode/runtime/process_info.hpp>
@@ -49,7 +50,7 @@ public:
 private:
   struct alignas(64) shard {
     mutable std::mutex mutex;
-    std::unordered_map<K, V, Hash> map;
+    std::unordered_map<K, V, Hash, std::equal_to<K>, pool::allocator<std::pair<K const, V>>> map;
   };
   shard& shard_of(K const& k) { return shards_[(Hash{}(k) >> 7) % Shards]; }
   std::array<shard, Shards> shards_;

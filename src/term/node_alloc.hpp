@@ -4,12 +4,8 @@
 #include <new>
 #include <utility>
 
-// Memory for term nodes. Decoding allocates and frees many small nodes; a per-thread
-// cache of free blocks by size class makes that cheaper than the general allocator.
-// Blocks may be freed on another thread than the one that made them: they join that
-// thread's cache, which is bounded, and the surplus goes back to the general allocator.
-// Under AddressSanitizer every block comes from and goes to the general allocator, so
-// that the sanitizer sees each one.
+// Memory for term nodes: decoding allocates and frees many small nodes, from the shared
+// small-object pool (core/pool.hpp).
 namespace enode::term::detail {
 
 void* node_allocate(std::size_t bytes);

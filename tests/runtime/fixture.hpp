@@ -48,21 +48,19 @@ struct fixture {
     sys.join();
   }
 
-  /// Runs `body` as a root process and waits (up to a minute) for it to end; returns its
-  /// exit reason (`normal` when it returned).
+  /// Runs `body` as a process and waits (up to a minute) for it to end; returns its exit
+  /// reason (`normal` when it returned). A root process spawns and monitors it, so
+  /// that whatever ends the body is seen.
   template <class F>
   term::value run(F body) {
-    auto done = std::make_shared<std::promise<term::value>>();
-    auto fut = done->get_future();
-    auto pid = sys.spawn([body = std::move(body), done](process& self) mutable -> awaitable<> {
-      // A watcher reports the exit reason, whatever ends the body.
-      self.spawn([done, parent = self.pid()](process& w) -> awaitable<> {
-        auto ref = w.monitor(term::value(parent));
-        auto msg = co_await w.receive(
-            [&](term::value const& m) { return m.is_tuple() && m.arity() == 5 && m[1] == ref; }, infinity);
-        done->set_value((*msg)[4]);
-      });
-      co_await body(self);
+    std::promise<term::value> done;
+    auto fut = done.get_future();
+    auto pid = sys.spawn([&](process& runner) -> awaitable<> {
+      auto [p, ref] = runner.spawn_monitor([&](process& self) -> awaitable<> { co_await body(self); });
+      auto down = co_await runner.receive(
+          [&](term::value const& m) { return m.is_tuple() && m.arity() == 5 && m[1] == ref; }, infinity);
+      done.set_value((*down)[4]);
+      (void)p;
     });
     REQUIRE(pid);
     if (fut.wait_for(60s) != std::future_status::ready) FAIL("process did not end within 60 s");

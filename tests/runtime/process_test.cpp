@@ -411,11 +411,13 @@ TEST_CASE_FIXTURE(fixture, "monitors: DOWN carries the exit reason; a dead or un
 
 TEST_CASE_FIXTURE(fixture, "monitors: by registered name, DOWN names {Name, Node}") {
   run([&](process& self) -> awaitable<> {
-    auto p = self.spawn([](process& c) -> awaitable<> {
+    auto parent = self.self();
+    auto p = self.spawn([parent](process& c) -> awaitable<> {
       c.register_name(a("named_one"));
-      (void)co_await c.receive();
+      c.send(parent, a("registered"));
+      (void)co_await c.receive([](auto const& m) { return m == term::value(a("bye")); }, infinity);
     });
-    REQUIRE(eventually([&] { return sys.whereis(a("named_one")).has_value(); }));
+    (void)co_await self.receive([](auto const& m) { return m == term::value(a("registered")); }, 5s);
     auto mref = self.monitor(term::value(a("named_one")));
     self.send(term::value(a("named_one")), a("bye"));
     auto d = co_await self.receive([&](auto const& m) { return is_down(m, mref); }, 5s);

@@ -1,14 +1,11 @@
 #pragma once
 
 #include <enode/core/asio.hpp>
+#include <enode/runtime/executor.hpp>
 
 #include <chrono>
 
 namespace enode::runtime {
-
-/// The executor every process runs on: a strand of the system's io_context, so that a
-/// process's body, its timers and its other completions never run on two threads at once.
-using executor = net::strand<net::io_context::executor_type>;
 
 /// What process bodies and behaviour callbacks return: a coroutine on a process's strand.
 template <class T = void>

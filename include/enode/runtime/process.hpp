@@ -1,5 +1,6 @@
 #pragma once
 
+#include <enode/core/pool.hpp>
 #include <enode/runtime/awaitable.hpp>
 #include <enode/runtime/fwd.hpp>
 #include <enode/term/value.hpp>
@@ -99,6 +100,7 @@ namespace detail {
 /// outlive the coroutine that refers to them.
 struct body_base {
   virtual ~body_base() = default;
+  ENODE_POOLED_NEW
   virtual awaitable<> start(process& self) = 0;
 };
 template <class F>
@@ -139,8 +141,8 @@ public:
   term::value const& self() const noexcept;
   /// The runtime system it lives in.
   runtime::system& system() const noexcept;
-  /// The process's strand.
-  executor const& get_executor() const noexcept;
+  /// The process's executor, for Asio operations the body awaits.
+  executor get_executor() const noexcept;
 
   // --- processes -----------------------------------------------------------------------
 

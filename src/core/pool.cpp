@@ -1,0 +1,161 @@
+#include <enode/core/pool.hpp>
+
+#include <array>
+#include <cstdlib>
+#include <mutex>
+#include <vector>
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define ENODE_PLAIN_POOL 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define ENODE_PLAIN_POOL 1
+#endif
+#endif
+
+namespace enode::pool {
+
+#ifdef ENODE_PLAIN_POOL
+
+void* allocate(std::size_t bytes) { return ::operator new(bytes); }
+void deallocate(void* p, std::size_t) noexcept { ::operator delete(p); }
+
+#else
+
+namespace {
+
+constexpr std::size_t granule = 16;
+constexpr std::size_t classes = max_pooled / granule;
+constexpr std::size_t batch = 128;         // blocks moved to or from the depot at once
+constexpr std::size_t keep = 2 * batch;    // free blocks a thread keeps per class
+constexpr std::size_t depot_limit = 256;   // batches the depot keeps per class
+
+struct free_block {
+  free_block* next;
+};
+
+struct chain {
+  free_block* head;
+  std::size_t count;
+};
+
+// Shared by all threads; immortal, so that threads ending during static destruction
+// can still return their blocks.
+struct depot {
+  struct alignas(64) shelf {
+    std::mutex mutex;
+    std::vector<chain> chains;
+  };
+  std::array<shelf, classes> shelves;
+};
+
+depot& the_depot() {
+  static depot* d = new depot;
+  return *d;
+}
+
+void free_chain(free_block* b) noexcept {
+  while (b) {
+    free_block* next = b->next;
+    std::free(b);
+    b = next;
+  }
+}
+
+// Trivially destructible, so that it stays usable while the thread (or, for the main
+// thread, the program) tears down; `flusher` hands the blocks to the depot when the
+// thread ends, and from then on this thread frees straight to the general allocator.
+struct cache {
+  std::array<free_block*, classes> heads;
+  std::array<std::size_t, classes> counts;
+  bool closed;
+};
+
+thread_local cache local{};
+
+void give_back(std::size_t c, chain ch) noexcept {
+  auto& shelf = the_depot().shelves[c];
+  {
+    std::lock_guard g(shelf.mutex);
+    if (shelf.chains.size() < depot_limit) {
+      try {
+        shelf.chains.push_back(ch);
+        return;
+      } catch (...) {
+        // no room to record it: free it below
+      }
+    }
+  }
+  free_chain(ch.head);
+}
+
+struct flusher {
+  ~flusher() {
+    for (std::size_t c = 0; c < classes; ++c) {
+      if (local.heads[c]) give_back(c, chain{local.heads[c], local.counts[c]});
+      local.heads[c] = nullptr;
+      local.counts[c] = 0;
+    }
+    local.closed = true;
+  }
+};
+
+thread_local flusher flush_at_exit;
+
+std::size_t class_of(std::size_t bytes) noexcept { return (bytes - 1) / granule; }
+
+} // namespace
+
+void* allocate(std::size_t bytes) {
+  if (bytes != 0 && bytes <= max_pooled) {
+    std::size_t const c = class_of(bytes);
+    free_block* b = local.heads[c];
+    if (!b && !local.closed) {
+      // Refill from the depot: one lock for a whole batch.
+      auto& shelf = the_depot().shelves[c];
+      std::unique_lock g(shelf.mutex);
+      if (!shelf.chains.empty()) {
+        chain ch = shelf.chains.back();
+        shelf.chains.pop_back();
+        g.unlock();
+        (void)&flush_at_exit; // this thread's cache must be returned at its end
+        b = ch.head;
+        local.counts[c] = ch.count;
+      }
+    }
+    if (b) {
+      local.heads[c] = b->next;
+      --local.counts[c];
+      return b;
+    }
+    bytes = (c + 1) * granule;
+  }
+  if (void* p = std::malloc(bytes ? bytes : 1)) return p;
+  throw std::bad_alloc();
+}
+
+void deallocate(void* p, std::size_t bytes) noexcept {
+  if (!p) return;
+  if (bytes == 0 || bytes > max_pooled || local.closed) {
+    std::free(p);
+    return;
+  }
+  std::size_t const c = class_of(bytes);
+  if (local.counts[c] == 0) (void)&flush_at_exit;
+  auto* b = static_cast<free_block*>(p);
+  b->next = local.heads[c];
+  local.heads[c] = b;
+  if (++local.counts[c] < keep) return;
+  // Too many: the first `batch` blocks go to the depot for a thread that runs short.
+  free_block* last = b;
+  for (std::size_t i = 1; i < batch; ++i) last = last->next;
+  chain ch{b, batch};
+  local.heads[c] = last->next;
+  last->next = nullptr;
+  local.counts[c] -= batch;
+  give_back(c, ch);
+}
+
+#endif
+
+} // namespace enode::pool
