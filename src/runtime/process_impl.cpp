@@ -16,7 +16,7 @@ void intrusive_ptr_release(process_impl* p) noexcept {
 }
 
 process_impl::process_impl(system_impl& s, std::uint64_t n, std::unique_ptr<detail::body_base> body, bool is_root)
-    : sys(s), number(n), pid(s.pid_of(n)), self(pid), root(is_root), body_(std::move(body)) {}
+    : sys(s), ioc(s.ioc), number(n), pid(s.pid_of(n)), self(pid), root(is_root), body_(std::move(body)) {}
 
 process_impl::~process_impl() {
   // Handlers that never ran (the io_context stopped first) are destroyed uncalled.
@@ -37,10 +37,10 @@ namespace detail {
 void retain(process_impl* p) noexcept { intrusive_ptr_add_ref(p); }
 void release(process_impl* p) noexcept { intrusive_ptr_release(p); }
 bool running_in(process_impl const* p) noexcept { return running == p; }
-net::io_context& context_of(process_impl const* p) noexcept { return p->sys.ioc; }
+net::io_context& context_of(process_impl const* p) noexcept { return p->ioc; }
 void enqueue(process_impl* p, handler_node* h, bool continuation) { p->enqueue(h, continuation); }
-void work_started(process_impl const* p) noexcept { p->sys.ioc.get_executor().on_work_started(); }
-void work_finished(process_impl const* p) noexcept { p->sys.ioc.get_executor().on_work_finished(); }
+void work_started(process_impl const* p) noexcept { p->ioc.get_executor().on_work_started(); }
+void work_finished(process_impl const* p) noexcept { p->ioc.get_executor().on_work_finished(); }
 } // namespace detail
 
 bool process_impl::mark_scheduled() noexcept {
@@ -52,7 +52,7 @@ bool process_impl::mark_scheduled() noexcept {
 void process_impl::post_run(bool continuation) {
   // A continuation (a process waking another from its own run) stays on this thread's
   // queue: the woken process runs after the waker, without waking another thread.
-  auto ex = sys.ioc.get_executor();
+  auto ex = ioc.get_executor();
   if (continuation) net::defer(ex, [p = process_ptr(this)] { p->run(); });
   else net::post(ex, [p = process_ptr(this)] { p->run(); });
 }

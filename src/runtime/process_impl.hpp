@@ -65,7 +65,10 @@ public:
   static process_impl const& of(process const& p) noexcept { return static_cast<process_impl const&>(p); }
 
   // --- identity ---------------------------------------------------------------------------
-  system_impl& sys;
+  system_impl& sys; ///< valid until the process has finished
+  /// The io_context it runs on; unlike `sys`, valid for as long as the object lives
+  /// (its executors may outlive the system by a little while its coroutine unwinds).
+  net::io_context& ioc;
   std::uint64_t const number;
   term::pid const pid;
   term::value const self;

@@ -1,0 +1,398 @@
+#include <enode/behaviours/gen_server.hpp>
+
+#include <enode/runtime/exit.hpp>
+#include <enode/runtime/process.hpp>
+#include <enode/term/atoms.hpp>
+
+#include <exception>
+#include <utility>
+
+namespace enode::behaviours {
+
+namespace atoms = term::atoms;
+using runtime::awaitable;
+using runtime::process;
+
+namespace {
+
+term::atom const gen_call{"$gen_call"};
+term::atom const gen_cast{"$gen_cast"};
+term::atom const gen_ack{"$gen_ack"};
+term::atom const system_tag{"system"};
+term::atom const terminate_tag{"terminate"};
+term::atom const suspend_tag{"suspend"};
+term::atom const resume_tag{"resume"};
+term::atom const bad_call{"bad_call"};
+term::atom const bad_cast{"bad_cast"};
+term::atom const bad_continue{"bad_continue"};
+term::atom const bad_return_value{"bad_return_value"};
+term::atom const already_started{"already_started"};
+term::atom const unknown_system_msg{"unknown_system_msg"};
+term::atom const nodedown{"nodedown"};
+term::atom const gen_server_atom{"gen_server"};
+term::atom const call_atom{"call"};
+
+bool is_tuple_of(term::value const& t, std::size_t arity, term::atom tag) {
+  return t.is_tuple() && t.arity() == arity && t[0] == term::value(tag);
+}
+
+/// The alias a reply goes to (gen:reply/2): for a tag `[alias | Ref]` or a list headed
+/// by one; otherwise the reply goes to the caller's pid.
+std::optional<term::value> alias_of(term::value const& tag) {
+  if (!tag.is_list() || tag.is_nil()) return std::nullopt;
+  auto head = tag.list_elements();
+  if (head.size() == 1 && head[0] == term::value(atoms::alias) && tag.list_tail().is_reference())
+    return tag.list_tail();
+  return alias_of(head[0]);
+}
+
+term::value timeout_term(runtime::timeout t) {
+  if (t == runtime::infinity) return atoms::infinity;
+  return term::value(std::chrono::duration_cast<std::chrono::milliseconds>(t).count());
+}
+
+/// The pid a server term names now: a pid as is, a local name looked up.
+std::optional<term::value> resolve(process& self, term::value const& server) {
+  if (server.is_atom()) {
+    auto p = self.system().whereis(server.as_atom());
+    if (!p) return std::nullopt;
+    return term::value(*p);
+  }
+  return server;
+}
+
+/// The node a server term lives on (for `{nodedown, Node}`).
+term::value node_of(term::value const& server, process& self) {
+  if (server.is_pid()) return server.as_pid().node;
+  if (server.is_tuple() && server.arity() == 2) return server[1];
+  return self.pid().node;
+}
+
+} // namespace
+
+term::value from::to_term() const { return term::tuple_of({pid, tag}); }
+
+std::optional<from> from::of(term::value const& t) {
+  if (!t.is_tuple() || t.arity() != 2 || !t[0].is_pid()) return std::nullopt;
+  return from{t[0], t[1]};
+}
+
+term::value start_result::to_term() const {
+  switch (state) {
+    case status::ok: return term::tuple_of({atoms::ok, term::value(pid)});
+    case status::ignore: return atoms::ignore;
+    case status::error: break;
+  }
+  return term::tuple_of({atoms::error, reason});
+}
+
+// --- callbacks' defaults ------------------------------------------------------------------------
+
+awaitable<action> gen_server::init() { co_return action::ok(); }
+
+awaitable<action> gen_server::handle_call(term::value const& request, from const&) {
+  co_return action::stop(term::tuple_of({bad_call, request}));
+}
+
+awaitable<action> gen_server::handle_cast(term::value const& msg) {
+  co_return action::stop(term::tuple_of({bad_cast, msg}));
+}
+
+awaitable<action> gen_server::handle_info(term::value const&) { co_return action::noreply(); }
+
+awaitable<action> gen_server::handle_continue(term::value const& cont) {
+  co_return action::stop(term::tuple_of({bad_continue, cont}));
+}
+
+awaitable<> gen_server::terminate(term::value const&) { co_return; }
+
+// --- the server process ---------------------------------------------------------------------------
+
+/// Runs a server in its process: the start protocol, then the loop (OTP's gen_server
+/// main loop, with proc_lib's start acknowledgement).
+class server_runner {
+public:
+  static awaitable<> serve(process& self, std::unique_ptr<gen_server> s, term::value caller, term::value ack_ref,
+                           std::optional<term::atom> name) {
+    s->self_ = &self;
+    s->parent_ = caller.as_pid();
+    auto ack = [&](term::value result) { self.send(caller, term::tuple_of({gen_ack, ack_ref, std::move(result)})); };
+    if (name) {
+      try {
+        self.register_name(*name);
+      } catch (runtime::error_exception const&) {
+        auto holder = self.system().whereis(*name);
+        ack(term::tuple_of({atoms::error, term::tuple_of({already_started, holder ? term::value(*holder)
+                                                                                   : term::value(atoms::undefined)})}));
+        co_return;
+      }
+    }
+    std::optional<action> first;
+    std::exception_ptr failed;
+    try {
+      first = co_await s->init();
+    } catch (...) {
+      if (self.exiting()) throw;
+      failed = std::current_exception();
+    }
+    if (failed) {
+      auto reason = runtime::exit_reason_of(failed);
+      ack(term::tuple_of({atoms::error, reason}));
+      self.exit(reason);
+    }
+    switch (first->what()) {
+      case action::kind::ok: ack(term::tuple_of({atoms::ok, self.self()})); break;
+      case action::kind::ignore: ack(atoms::ignore); co_return;
+      case action::kind::stop:
+        ack(term::tuple_of({atoms::error, first->reason()}));
+        self.exit(first->reason());
+      default: {
+        auto reason = term::tuple_of({bad_return_value, atoms::undefined});
+        ack(term::tuple_of({atoms::error, reason}));
+        self.exit(reason);
+      }
+    }
+    co_await loop(self, *s, first->timeout(), first->continuation());
+  }
+
+private:
+  /// Runs terminate; an exception there becomes the exit reason instead.
+  static awaitable<term::value> terminated(process& self, gen_server& s, term::value reason) {
+    std::exception_ptr failed;
+    try {
+      co_await s.terminate(reason);
+    } catch (...) {
+      if (self.exiting()) throw;
+      failed = std::current_exception();
+    }
+    if (failed) co_return runtime::exit_reason_of(failed);
+    co_return reason;
+  }
+
+  static awaitable<> loop(process& self, gen_server& s, runtime::timeout timeout, std::optional<term::value> cont) {
+    bool suspended = false;
+    auto is_system = [](term::value const& m) { return is_tuple_of(m, 3, system_tag) && from::of(m[1]); };
+    for (;;) {
+      std::optional<action> next;
+      std::optional<from> caller;
+      std::optional<term::value> stop_reason; // a stop that does not go through an action
+      std::exception_ptr failed;
+      try {
+        if (cont) {
+          term::value c = std::move(*cont);
+          cont.reset();
+          next = co_await s.handle_continue(c);
+        } else {
+          // (Two statements: GCC 12 destroys the result of a co_await inside ?: too early.)
+          std::optional<term::value> m;
+          if (suspended) m = co_await self.receive(is_system, runtime::infinity);
+          else m = co_await self.receive(timeout);
+          if (!m) {
+              next = co_await s.handle_info(atoms::timeout);
+          } else if (is_tuple_of(*m, 3, gen_call) && (caller = from::of((*m)[1]))) {
+            next = co_await s.handle_call((*m)[2], *caller);
+          } else if (is_tuple_of(*m, 2, gen_cast)) {
+              next = co_await s.handle_cast((*m)[1]);
+          } else if (is_system(*m)) {
+            auto sys_from = *from::of((*m)[1]);
+            term::value const& req = (*m)[2];
+            if (is_tuple_of(req, 2, terminate_tag)) {
+              stop_reason = req[1]; // sys:terminate/proc_lib:stop: no reply, the exit tells
+            } else if (req == term::value(suspend_tag) || req == term::value(resume_tag)) {
+              suspended = req == term::value(suspend_tag);
+              gen_server::reply(self, sys_from, atoms::ok);
+              continue;
+            } else {
+              gen_server::reply(self, sys_from,
+                                term::tuple_of({atoms::error, term::tuple_of({unknown_system_msg, req})}));
+              continue;
+            }
+          } else if (is_tuple_of(*m, 3, atoms::EXIT) && (*m)[1] == term::value(s.parent_) &&
+                     self.trapping_exits()) {
+            stop_reason = (*m)[2]; // the parent ends: so does the server, as OTP's does
+          } else {
+              next = co_await s.handle_info(*m);
+          }
+        }
+      } catch (...) {
+        if (self.exiting()) throw; // killed by a signal: no terminate, as in OTP
+        failed = std::current_exception();
+      }
+      if (failed) stop_reason = runtime::exit_reason_of(failed);
+      if (stop_reason) {
+        auto reason = co_await terminated(self, s, *stop_reason);
+        self.exit(reason);
+      }
+      switch (next->what()) {
+        case action::kind::reply:
+          if (!caller) break; // a reply from handle_cast/info/continue is a bad return
+          gen_server::reply(self, *caller, *next->reply_value());
+          timeout = next->timeout();
+          cont = next->continuation();
+          continue;
+        case action::kind::noreply:
+          timeout = next->timeout();
+          cont = next->continuation();
+          continue;
+        case action::kind::stop: {
+          if (next->reply_value() && caller) gen_server::reply(self, *caller, *next->reply_value());
+          auto reason = co_await terminated(self, s, next->reason());
+          self.exit(reason);
+        }
+        default: break;
+      }
+      auto reason = term::tuple_of({bad_return_value, atoms::undefined});
+      auto final_reason = co_await terminated(self, s, reason);
+      self.exit(final_reason);
+    }
+  }
+};
+
+// --- starting -------------------------------------------------------------------------------------
+
+namespace {
+
+awaitable<start_result> start_server(process& caller, std::unique_ptr<gen_server> server, start_options opts,
+                                     bool link) {
+  auto mark = caller.mark();
+  term::value const ack_ref = caller.make_ref();
+  term::value mref;
+  auto body = [server = std::move(server), caller_pid = caller.self(), ack_ref,
+               name = opts.name](process& self) mutable -> awaitable<> {
+    co_await server_runner::serve(self, std::move(server), caller_pid, ack_ref, name);
+  };
+  term::pid const pid = caller.spawn(std::move(body), runtime::spawn_options{.link = link, .monitor = true, .monitor_ref = &mref});
+  term::value const pid_v(pid);
+
+  auto answer = co_await caller.receive(
+      [&](term::value const& m) {
+        return (is_tuple_of(m, 3, gen_ack) && m[1] == ack_ref) ||
+               (is_tuple_of(m, 5, atoms::DOWN) && m[1] == mref);
+      },
+      opts.timeout, mark);
+
+  // The process is gone or going: wait for it, and take back the 'EXIT' its link sent.
+  auto reap = [&]() -> awaitable<term::value> {
+    auto down = co_await caller.receive(
+        [&](term::value const& m) { return is_tuple_of(m, 5, atoms::DOWN) && m[1] == mref; }, runtime::infinity);
+    if (link && caller.trapping_exits())
+      (void)co_await caller.receive(
+          [&](term::value const& m) { return is_tuple_of(m, 3, atoms::EXIT) && m[1] == pid_v; },
+          std::chrono::milliseconds(0));
+    co_return (*down)[4];
+  };
+
+  if (!answer) {
+    if (link) caller.unlink(pid);
+    caller.exit(pid, atoms::kill);
+    (void)co_await reap();
+    co_return start_result::error(atoms::timeout);
+  }
+  if (is_tuple_of(*answer, 5, atoms::DOWN)) {
+    if (link && caller.trapping_exits())
+      (void)co_await caller.receive(
+          [&](term::value const& m) { return is_tuple_of(m, 3, atoms::EXIT) && m[1] == pid_v; },
+          std::chrono::milliseconds(0));
+    co_return start_result::error((*answer)[4]);
+  }
+  term::value const& result = (*answer)[2];
+  if (is_tuple_of(result, 2, atoms::ok)) {
+    caller.demonitor(mref, true);
+    co_return start_result::ok(pid);
+  }
+  (void)co_await reap();
+  if (result == term::value(atoms::ignore)) co_return start_result::ignore();
+  co_return start_result::error(result[1]);
+}
+
+} // namespace
+
+awaitable<start_result> gen_server::start_link(process& caller, std::unique_ptr<gen_server> server, start_options opts) {
+  return start_server(caller, std::move(server), std::move(opts), true);
+}
+
+awaitable<start_result> gen_server::start(process& caller, std::unique_ptr<gen_server> server, start_options opts) {
+  return start_server(caller, std::move(server), std::move(opts), false);
+}
+
+// --- the client side ----------------------------------------------------------------------------------
+
+awaitable<term::value> gen_server::call(process& self, term::value const& server, term::value request,
+                                        runtime::timeout t) {
+  term::value const server_term = server;
+  auto failure = [&](term::value reason) {
+    return runtime::exit_exception(term::tuple_of(
+        {std::move(reason),
+         term::tuple_of({gen_server_atom, call_atom, term::list_of({server_term, request, timeout_term(t)})})}));
+  };
+  auto target = resolve(self, server_term);
+  if (!target) throw failure(atoms::noproc);
+
+  auto mark = self.mark();
+  term::value mref;
+  try {
+    mref = self.monitor(*target, runtime::monitor_options{.alias = runtime::alias_mode::demonitor});
+  } catch (runtime::error_exception const&) {
+    throw failure(atoms::badarg);
+  }
+  term::value const alias_head[] = {atoms::alias};
+  term::value const tag = term::list_of(alias_head, mref); // [alias | Mref]
+  self.send(*target, term::tuple_of({gen_call, term::tuple_of({self.self(), tag}), request}));
+
+  auto is_reply = [&](term::value const& m) { return m.is_tuple() && m.arity() == 2 && m[0] == tag; };
+  auto answer = co_await self.receive(
+      [&](term::value const& m) { return is_reply(m) || (is_tuple_of(m, 5, atoms::DOWN) && m[1] == mref); }, t,
+      mark);
+  if (!answer) {
+    self.demonitor(mref, true);
+    // A reply that raced the timeout is still taken, as gen:do_call does.
+    auto late = co_await self.receive(is_reply, std::chrono::milliseconds(0));
+    if (late) co_return (*late)[1];
+    throw failure(atoms::timeout);
+  }
+  if (is_reply(*answer)) {
+    self.demonitor(mref, true);
+    co_return (*answer)[1];
+  }
+  term::value reason = (*answer)[4];
+  if (reason == term::value(atoms::noconnection)) reason = term::tuple_of({nodedown, node_of(*target, self)});
+  throw failure(reason);
+}
+
+void gen_server::cast(process& self, term::value const& server, term::value msg) {
+  try {
+    self.send(server, term::tuple_of({gen_cast, std::move(msg)}));
+  } catch (runtime::error_exception const&) {
+    // gen_server:cast/2 never fails: an unregistered name swallows the cast.
+  }
+}
+
+void gen_server::cast(runtime::system& sys, term::value const& server, term::value msg) {
+  (void)sys.send(server, term::tuple_of({gen_cast, std::move(msg)}));
+}
+
+void gen_server::reply(process& self, from const& to, term::value reply) {
+  term::value msg = term::tuple_of({to.tag, std::move(reply)});
+  if (auto alias = alias_of(to.tag)) self.send(*alias, std::move(msg));
+  else self.send(to.pid, std::move(msg));
+}
+
+awaitable<> gen_server::stop(process& self, term::value const& server, term::value reason, runtime::timeout t) {
+  auto target = resolve(self, server);
+  if (!target) self.exit(atoms::noproc);
+  auto mark = self.mark();
+  term::value const mref = self.monitor(*target);
+  // What sys:terminate/3 sends; the server answers by exiting.
+  self.send(*target, term::tuple_of({system_tag, term::tuple_of({self.self(), mref}),
+                                     term::tuple_of({terminate_tag, reason})}));
+  auto down = co_await self.receive(
+      [&](term::value const& m) { return is_tuple_of(m, 5, atoms::DOWN) && m[1] == mref; }, t, mark);
+  if (!down) {
+    self.demonitor(mref, true);
+    self.exit(atoms::timeout);
+  }
+  term::value const& why = (*down)[4];
+  if (why != reason) self.exit(why); // noproc, or another end than the one asked for
+}
+
+} // namespace enode::behaviours

@@ -1,0 +1,417 @@
+#include <enode/behaviours/supervisor.hpp>
+
+#include <enode/runtime/exit.hpp>
+#include <enode/runtime/process.hpp>
+#include <enode/term/atoms.hpp>
+
+#include <mutex>
+#include <unordered_map>
+
+namespace enode::behaviours {
+
+namespace atoms = term::atoms;
+using runtime::awaitable;
+using runtime::process;
+
+namespace {
+
+term::atom const start_child_tag{"start_child"};
+term::atom const terminate_child_tag{"terminate_child"};
+term::atom const restart_child_tag{"restart_child"};
+term::atom const delete_child_tag{"delete_child"};
+term::atom const which_children_tag{"which_children"};
+term::atom const count_children_tag{"count_children"};
+term::atom const not_found{"not_found"};
+term::atom const running{"running"};
+term::atom const restarting{"restarting"};
+term::atom const already_present{"already_present"};
+term::atom const already_started{"already_started"};
+term::atom const failed_to_start_child{"failed_to_start_child"};
+term::atom const worker_atom{"worker"};
+term::atom const supervisor_atom{"supervisor"};
+term::atom const specs_atom{"specs"};
+term::atom const active_atom{"active"};
+term::atom const supervisors_atom{"supervisors"};
+term::atom const workers_atom{"workers"};
+term::atom const badcall{"badcall"};
+term::atom const try_again{"$enode_try_again_restart"};
+term::atom const local_spec{"$enode_child_spec"};
+
+bool is_tuple_of(term::value const& t, std::size_t arity, term::atom tag) {
+  return t.is_tuple() && t.arity() == arity && t[0] == term::value(tag);
+}
+
+term::value error_of(term::value why) { return term::tuple_of({atoms::error, std::move(why)}); }
+
+// C++ child specs cannot travel in a message: start_child leaves one here under a fresh
+// reference and sends the reference; the supervisor, in the same OS process, takes it.
+struct handoff {
+  std::mutex mutex;
+  std::unordered_map<term::value, child_spec> specs;
+};
+handoff& the_handoff() {
+  static handoff h;
+  return h;
+}
+std::optional<child_spec> take_spec(term::value const& ref) {
+  auto& h = the_handoff();
+  std::lock_guard g(h.mutex);
+  auto it = h.specs.find(ref);
+  if (it == h.specs.end()) return std::nullopt;
+  child_spec s = std::move(it->second);
+  h.specs.erase(it);
+  return s;
+}
+
+/// Whether an exit reason means the child is not to be restarted when transient.
+bool is_normal_exit(term::value const& reason) {
+  return reason == term::value(atoms::normal) || reason == term::value(atoms::shutdown) ||
+         is_tuple_of(reason, 2, atoms::shutdown);
+}
+
+} // namespace
+
+supervisor::supervisor(sup_flags flags, std::vector<child_spec> children) : flags_(flags) {
+  if (flags_.strategy == strategy::simple_one_for_one) {
+    if (children.size() != 1) throw std::invalid_argument("simple_one_for_one takes exactly one child spec");
+    template_ = std::move(children.front());
+    return;
+  }
+  for (auto& spec : children) children_.push_back(child{std::move(spec), std::nullopt, false, term::value{}});
+}
+
+awaitable<start_result> supervisor::start_link(process& caller, sup_flags flags, std::vector<child_spec> children,
+                                               start_options opts) {
+  return gen_server::start_link(caller, std::make_unique<supervisor>(flags, std::move(children)), std::move(opts));
+}
+
+shutdown_spec supervisor::shutdown_of(child_spec const& spec) const {
+  if (spec.shutdown) return *spec.shutdown;
+  return spec.type == child_type::supervisor ? shutdown_spec::infinity()
+                                             : shutdown_spec::after(std::chrono::seconds(5));
+}
+
+// --- starting and stopping children ----------------------------------------------------------
+
+awaitable<start_result> supervisor::start_one(child& c) {
+  std::exception_ptr failed;
+  std::optional<start_result> r;
+  try {
+    r = co_await c.spec.start(self(), c.args);
+  } catch (...) {
+    if (self().exiting()) throw;
+    failed = std::current_exception();
+  }
+  if (failed) r = start_result::error(runtime::exit_reason_of(failed));
+  c.restarting = false;
+  if (*r) c.pid = r->pid;
+  else c.pid.reset();
+  co_return *r;
+}
+
+// OTP supervisor:shutdown/2: monitor, unlink (taking an 'EXIT' already there), then
+// kill outright or ask with `shutdown` and kill after the timeout.
+awaitable<term::value> supervisor::stop_one(child& c) {
+  if (!c.pid) co_return atoms::ok;
+  term::pid const pid = *c.pid;
+  term::value const pid_v(pid);
+  c.pid.reset();
+  auto& me = self();
+  auto mref = me.monitor(pid_v);
+  auto is_down = [&](term::value const& m) { return is_tuple_of(m, 5, atoms::DOWN) && m[1] == mref; };
+  me.unlink(pid);
+  auto early = co_await me.receive(
+      [&](term::value const& m) { return is_tuple_of(m, 3, atoms::EXIT) && m[1] == pid_v; },
+      std::chrono::milliseconds(0));
+  if (early) {
+    (void)co_await me.receive(is_down, runtime::infinity);
+    co_return (*early)[2];
+  }
+  auto spec = shutdown_of(c.spec);
+  if (spec.is_brutal_kill()) {
+    me.exit(pid, atoms::kill);
+    auto down = co_await me.receive(is_down, runtime::infinity);
+    co_return (*down)[4];
+  }
+  me.exit(pid, atoms::shutdown);
+  auto down = co_await me.receive(is_down, spec.timeout());
+  if (!down) {
+    me.exit(pid, atoms::kill);
+    down = co_await me.receive(is_down, runtime::infinity);
+  }
+  co_return (*down)[4];
+}
+
+awaitable<> supervisor::stop_all(std::size_t from_index) {
+  for (std::size_t i = children_.size(); i-- > from_index;) (void)co_await stop_one(children_[i]);
+}
+
+bool supervisor::add_restart() {
+  auto now = std::chrono::steady_clock::now();
+  restarts_.push_back(now);
+  while (!restarts_.empty() && now - restarts_.front() > flags_.period) restarts_.pop_front();
+  return restarts_.size() <= static_cast<std::size_t>(flags_.intensity < 0 ? 0 : flags_.intensity);
+}
+
+// Restarts children_[index] as the strategy says; false when a start failed (a retry
+// is queued, as OTP's try_again_restart).
+awaitable<bool> supervisor::restart(std::size_t index) {
+  std::size_t first = index;
+  if (flags_.strategy == strategy::one_for_all) first = 0;
+  if (flags_.strategy == strategy::one_for_all || flags_.strategy == strategy::rest_for_one) {
+    // Stop the others that go down with it, in reverse start order.
+    for (std::size_t i = children_.size(); i-- > first;)
+      if (i != index) (void)co_await stop_one(children_[i]);
+  }
+  std::size_t last = flags_.strategy == strategy::one_for_one || flags_.strategy == strategy::simple_one_for_one
+                         ? index + 1
+                         : children_.size();
+  for (std::size_t i = first; i < last; ++i) {
+    auto& c = children_[i];
+    if (c.pid) continue;
+    if (i != index && c.spec.restart == restart_type::temporary) continue;
+    auto r = co_await start_one(c);
+    if (!r && r.state == start_result::status::error) {
+      c.restarting = true;
+      self().send(self().self(), term::tuple_of({try_again, c.spec.id}));
+      co_return false;
+    }
+  }
+  // Temporary children that went down with another are forgotten, as in OTP.
+  std::erase_if(children_, [](child const& c) { return !c.pid && !c.restarting && c.spec.restart == restart_type::temporary; });
+  co_return true;
+}
+
+awaitable<action> supervisor::child_exited(term::pid const& pid, term::value const& reason) {
+  auto index = find_pid(pid);
+  if (!index) co_return action::noreply(); // not (or no longer) a child of ours
+  auto& c = children_[*index];
+  c.pid.reset();
+  bool const again = c.spec.restart == restart_type::permanent ||
+                     (c.spec.restart == restart_type::transient && !is_normal_exit(reason));
+  if (!again) {
+    if (c.spec.restart == restart_type::temporary || template_) children_.erase(children_.begin() + static_cast<std::ptrdiff_t>(*index));
+    co_return action::noreply();
+  }
+  if (!add_restart()) {
+    co_await stop_all(0);
+    co_return action::stop(atoms::shutdown);
+  }
+  (void)co_await restart(*index);
+  co_return action::noreply();
+}
+
+std::optional<std::size_t> supervisor::find_id(term::value const& id) const {
+  for (std::size_t i = 0; i < children_.size(); ++i)
+    if (children_[i].spec.id == id) return i;
+  return std::nullopt;
+}
+
+std::optional<std::size_t> supervisor::find_pid(term::pid const& pid) const {
+  for (std::size_t i = 0; i < children_.size(); ++i)
+    if (children_[i].pid == pid) return i;
+  return std::nullopt;
+}
+
+// --- callbacks -----------------------------------------------------------------------------------
+
+awaitable<action> supervisor::init() {
+  self().trap_exit(true);
+  for (std::size_t i = 0; i < children_.size(); ++i) {
+    auto r = co_await start_one(children_[i]);
+    if (r.state == start_result::status::error) {
+      co_await stop_all(0);
+      co_return action::stop(
+          term::tuple_of({atoms::shutdown, term::tuple_of({failed_to_start_child, children_[i].spec.id, r.reason})}));
+    }
+  }
+  std::erase_if(children_, [](child const& c) { return !c.pid && c.spec.restart == restart_type::temporary; });
+  co_return action::ok();
+}
+
+awaitable<action> supervisor::handle_call(term::value const& request, from const&) {
+  if (is_tuple_of(request, 2, start_child_tag)) {
+    term::value const& arg = request[1];
+    if (template_) co_return action::reply(co_await do_start_dynamic(arg));
+    if (is_tuple_of(arg, 2, local_spec)) {
+      if (auto spec = take_spec(arg[1])) co_return action::reply(co_await do_start_child(std::move(*spec)));
+    }
+    // A child spec from another node names Erlang code, which a C++ node cannot run.
+    co_return action::reply(error_of(term::tuple_of({term::atom("invalid_child_spec"), arg})));
+  }
+  if (is_tuple_of(request, 2, terminate_child_tag)) co_return action::reply(co_await do_terminate_child(request[1]));
+  if (is_tuple_of(request, 2, restart_child_tag)) co_return action::reply(co_await do_restart_child(request[1]));
+  if (is_tuple_of(request, 2, delete_child_tag)) co_return action::reply(do_delete_child(request[1]));
+  if (request == term::value(which_children_tag)) co_return action::reply(do_which_children());
+  if (request == term::value(count_children_tag)) co_return action::reply(do_count_children());
+  // OTP's supervisor would crash on an unknown call; a supervisor that outlives a
+  // stray request serves its children better.
+  co_return action::reply(error_of(term::tuple_of({badcall, request})));
+}
+
+awaitable<action> supervisor::handle_info(term::value const& msg) {
+  if (is_tuple_of(msg, 3, atoms::EXIT) && msg[1].is_pid()) co_return co_await child_exited(msg[1].as_pid(), msg[2]);
+  if (is_tuple_of(msg, 2, try_again)) {
+    auto index = find_id(msg[1]);
+    if (!index || !children_[*index].restarting) co_return action::noreply();
+    if (!add_restart()) {
+      co_await stop_all(0);
+      co_return action::stop(atoms::shutdown);
+    }
+    (void)co_await restart(*index);
+  }
+  co_return action::noreply();
+}
+
+awaitable<> supervisor::terminate(term::value const&) { co_await stop_all(0); }
+
+// --- the calls' work ------------------------------------------------------------------------------
+
+awaitable<term::value> supervisor::do_start_child(child_spec spec) {
+  if (auto i = find_id(spec.id)) {
+    auto const& c = children_[*i];
+    if (c.pid) co_return error_of(term::tuple_of({already_started, term::value(*c.pid)}));
+    co_return error_of(already_present);
+  }
+  children_.push_back(child{std::move(spec), std::nullopt, false, term::value{}});
+  auto r = co_await start_one(children_.back());
+  switch (r.state) {
+    case start_result::status::ok: co_return r.to_term();
+    case start_result::status::ignore:
+      if (children_.back().spec.restart == restart_type::temporary) children_.pop_back();
+      co_return term::tuple_of({atoms::ok, atoms::undefined});
+    case start_result::status::error: break;
+  }
+  children_.pop_back();
+  co_return r.to_term();
+}
+
+awaitable<term::value> supervisor::do_start_dynamic(term::value args) {
+  children_.push_back(child{*template_, std::nullopt, false, std::move(args)});
+  children_.back().spec.id = atoms::undefined;
+  auto r = co_await start_one(children_.back());
+  if (!r) {
+    children_.pop_back();
+    if (r.state == start_result::status::ignore) co_return term::tuple_of({atoms::ok, atoms::undefined});
+  }
+  co_return r.to_term();
+}
+
+awaitable<term::value> supervisor::do_terminate_child(term::value const& id) {
+  std::optional<std::size_t> index;
+  if (template_) {
+    if (id.is_pid()) index = find_pid(id.as_pid());
+  } else {
+    index = find_id(id);
+  }
+  if (!index) co_return error_of(not_found);
+  (void)co_await stop_one(children_[*index]);
+  auto& c = children_[*index];
+  c.restarting = false;
+  if (template_ || c.spec.restart == restart_type::temporary) children_.erase(children_.begin() + static_cast<std::ptrdiff_t>(*index));
+  co_return atoms::ok;
+}
+
+awaitable<term::value> supervisor::do_restart_child(term::value const& id) {
+  if (template_) co_return error_of(atoms::undefined); // not for simple_one_for_one, as OTP
+  auto index = find_id(id);
+  if (!index) co_return error_of(not_found);
+  auto& c = children_[*index];
+  if (c.restarting) co_return error_of(restarting);
+  if (c.pid) co_return error_of(running);
+  auto r = co_await start_one(c);
+  if (r.state == start_result::status::ignore) co_return term::tuple_of({atoms::ok, atoms::undefined});
+  co_return r.to_term();
+}
+
+term::value supervisor::do_delete_child(term::value const& id) {
+  if (template_) return error_of(atoms::undefined);
+  auto index = find_id(id);
+  if (!index) return error_of(not_found);
+  auto const& c = children_[*index];
+  if (c.restarting) return error_of(restarting);
+  if (c.pid) return error_of(running);
+  children_.erase(children_.begin() + static_cast<std::ptrdiff_t>(*index));
+  return atoms::ok;
+}
+
+term::value supervisor::do_which_children() const {
+  std::vector<term::value> out;
+  for (auto const& c : children_) {
+    term::value what = c.pid ? term::value(*c.pid) : c.restarting ? term::value(restarting) : term::value(atoms::undefined);
+    std::vector<term::value> mods(c.spec.modules.begin(), c.spec.modules.end());
+    out.push_back(term::tuple_of({c.spec.id, what,
+                                  c.spec.type == child_type::worker ? worker_atom : supervisor_atom,
+                                  term::list_of(mods)}));
+  }
+  return term::list_of(out);
+}
+
+term::value supervisor::do_count_children() const {
+  std::size_t active = 0, sups = 0, workers = 0;
+  for (auto const& c : children_) {
+    if (c.pid) ++active;
+    if (c.spec.type == child_type::supervisor) ++sups;
+    else ++workers;
+  }
+  auto n = [](std::size_t x) { return term::value(static_cast<std::uint64_t>(x)); };
+  return term::list_of({term::tuple_of({specs_atom, n(children_.size())}), term::tuple_of({active_atom, n(active)}),
+                        term::tuple_of({supervisors_atom, n(sups)}), term::tuple_of({workers_atom, n(workers)})});
+}
+
+// --- the client side --------------------------------------------------------------------------------
+
+awaitable<start_result> supervisor::start_child(process& self, term::value const& sup, child_spec spec) {
+  term::value const ref = self.make_ref();
+  {
+    auto& h = the_handoff();
+    std::lock_guard g(h.mutex);
+    h.specs.emplace(ref, std::move(spec));
+  }
+  // (Requests are built before the co_await: GCC 12 miscompiles an initializer list
+  // that lives across a suspension.)
+  term::value const request = term::tuple_of({start_child_tag, term::tuple_of({local_spec, ref})});
+  std::exception_ptr failed;
+  std::optional<term::value> answer;
+  try {
+    answer = co_await gen_server::call(self, sup, request, runtime::infinity);
+  } catch (...) {
+    failed = std::current_exception();
+  }
+  (void)take_spec(ref); // not taken if the call failed
+  if (failed) std::rethrow_exception(failed);
+  auto const& a = *answer;
+  if (is_tuple_of(a, 2, atoms::ok) && a[1].is_pid()) co_return start_result::ok(a[1].as_pid());
+  if (is_tuple_of(a, 2, atoms::ok)) co_return start_result::ignore();
+  co_return start_result::error(a.is_tuple() && a.arity() == 2 ? a[1] : a);
+}
+
+awaitable<start_result> supervisor::start_child(process& self, term::value const& sup, term::value extra_args) {
+  term::value const request = term::tuple_of({start_child_tag, std::move(extra_args)});
+  auto a = co_await gen_server::call(self, sup, request, runtime::infinity);
+  if (is_tuple_of(a, 2, atoms::ok) && a[1].is_pid()) co_return start_result::ok(a[1].as_pid());
+  if (is_tuple_of(a, 2, atoms::ok)) co_return start_result::ignore();
+  co_return start_result::error(a.is_tuple() && a.arity() == 2 ? a[1] : a);
+}
+
+awaitable<term::value> supervisor::terminate_child(process& self, term::value const& sup, term::value id) {
+  return gen_server::call(self, sup, term::tuple_of({terminate_child_tag, std::move(id)}), runtime::infinity);
+}
+
+awaitable<term::value> supervisor::restart_child(process& self, term::value const& sup, term::value id) {
+  return gen_server::call(self, sup, term::tuple_of({restart_child_tag, std::move(id)}), runtime::infinity);
+}
+
+awaitable<term::value> supervisor::delete_child(process& self, term::value const& sup, term::value id) {
+  return gen_server::call(self, sup, term::tuple_of({delete_child_tag, std::move(id)}), runtime::infinity);
+}
+
+awaitable<term::value> supervisor::which_children(process& self, term::value const& sup) {
+  return gen_server::call(self, sup, term::value(which_children_tag), runtime::infinity);
+}
+
+awaitable<term::value> supervisor::count_children(process& self, term::value const& sup) {
+  return gen_server::call(self, sup, term::value(count_children_tag), runtime::infinity);
+}
+
+} // namespace enode::behaviours
