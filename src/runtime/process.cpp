@@ -97,7 +97,7 @@ void process::link(term::pid const& other) {
   }
   links.insert_or_assign(key, link_state{});
   p.sync_counts();
-  auto* s = new signal(signal_kind::link);
+  auto* s = new control(signal_kind::link);
   s->from = p.self;
   p.send_signal(other, s); // answered with an exit `noproc` if it died meanwhile
 }
@@ -113,7 +113,7 @@ void process::unlink(term::pid const& other) {
   // and a link request that crosses this unlink does not revive it (OTP 26 link protocol).
   auto id = p.rel().next_unlink_id++;
   it->second = link_state{false, id};
-  auto* s = new signal(signal_kind::unlink);
+  auto* s = new control(signal_kind::unlink);
   s->from = p.self;
   s->id = id;
   p.send_signal(other, s);
@@ -147,7 +147,7 @@ void process::exit(term::pid const& target, term::value reason) {
     p.doom = reason;
     throw exit_exception(std::move(reason));
   }
-  auto* s = new signal(signal_kind::exit);
+  auto* s = new control(signal_kind::exit);
   s->from = p.self;
   s->payload = std::move(reason);
   p.send_signal(target, s);
@@ -181,7 +181,7 @@ term::value process::monitor(term::value const& target, monitor_options opts) {
   p.add_monitor_out(ref, pid, opts.alias);
   if (pid.node.empty()) {
     // A local name that is not registered: 'DOWN' with noproc at once.
-    auto* s = new signal(signal_kind::down);
+    auto* s = new control(signal_kind::down);
     s->from = p.self;
     s->ref = ref;
     s->extra = object;
@@ -189,7 +189,7 @@ term::value process::monitor(term::value const& target, monitor_options opts) {
     p.sys.deliver(p.pid, s, true);
     return ref;
   }
-  auto* s = new signal(signal_kind::monitor);
+  auto* s = new control(signal_kind::monitor);
   s->from = p.self;
   s->ref = ref;
   s->extra = object;
@@ -207,7 +207,7 @@ bool process::demonitor(term::value const& ref, bool flush) {
       active = p.drop_monitor_out(ref);
       p.sync_counts();
       if (!target.node.empty()) {
-        auto* s = new signal(signal_kind::demonitor);
+        auto* s = new control(signal_kind::demonitor);
         s->from = p.self;
         s->ref = ref;
         p.send_signal(target, s);

@@ -43,12 +43,6 @@ void work_started(process_impl const* p) noexcept { p->ioc.get_executor().on_wor
 void work_finished(process_impl const* p) noexcept { p->ioc.get_executor().on_work_finished(); }
 } // namespace detail
 
-bool process_impl::mark_scheduled() noexcept {
-  if (scheduled_) return false;
-  scheduled_ = true;
-  return true;
-}
-
 void process_impl::post_run(bool continuation) {
   // A continuation (a process waking another from its own run) stays on this thread's
   // queue: the woken process runs after the waker, without waking another thread.
@@ -57,17 +51,20 @@ void process_impl::post_run(bool continuation) {
   else net::post(ex, [p = process_ptr(this)] { p->run(); });
 }
 
+void process_impl::raise(std::uint32_t bits, bool continuation) {
+  auto prev = flags_.fetch_or(bits | scheduled, std::memory_order_acq_rel);
+  if (!(prev & scheduled)) post_run(continuation);
+}
+
 void process_impl::enqueue(detail::handler_node* h, bool continuation) {
-  bool post = false;
   {
-    std::lock_guard g(lock_);
+    std::lock_guard g(handlers_mutex_);
     h->next = nullptr;
     if (handlers_tail_) handlers_tail_->next = h;
     else handlers_head_ = h;
     handlers_tail_ = h;
-    post = mark_scheduled();
   }
-  if (post) post_run(continuation);
+  raise(handlers, continuation);
 }
 
 void process_impl::run() {
@@ -79,56 +76,39 @@ void process_impl::run() {
     process_impl* outer;
     ~restore() { running = outer; }
   } restore_running{outer};
-  for (int done = 0;; ++done) {
-    enum class what { nothing, start, wake, urgent, handler } next = what::nothing;
-    detail::handler_node* h = nullptr;
-    std::optional<park_handler> resume;
-    {
-      std::lock_guard g(lock_);
-      if (done == budget) {
-        // scheduled_ stays set: the run posted below takes over.
-        break;
+  for (int done = 0; done < budget; ++done) {
+    auto f = flags_.load(std::memory_order_seq_cst);
+    if (f & starting) {
+      flags_.fetch_and(~starting, std::memory_order_acq_rel);
+      launch();
+    } else if (f & urgent) {
+      flags_.fetch_and(~urgent, std::memory_order_acq_rel);
+      on_urgent();
+    } else if (f & wake) {
+      wake_parked_here();
+    } else if (f & handlers) {
+      flags_.fetch_and(~handlers, std::memory_order_acq_rel);
+      detail::handler_node* batch;
+      {
+        std::lock_guard g(handlers_mutex_);
+        batch = handlers_head_;
+        handlers_head_ = handlers_tail_ = nullptr;
       }
-      if (start_pending_) {
-        start_pending_ = false;
-        next = what::start;
-      } else if (urgent_) {
-        urgent_ = false;
-        next = what::urgent;
-      } else if (wake_) {
-        wake_ = false;
-        if (parked_) {
-          resume.emplace(std::move(*parked_));
-          parked_.reset();
-          next = what::wake;
-        } else {
-          continue;
-        }
-      } else if ((h = handlers_head_)) {
-        handlers_head_ = h->next;
-        if (!handlers_head_) handlers_tail_ = nullptr;
-        next = what::handler;
-      } else {
-        scheduled_ = false;
-        return;
+      while (detail::handler_node* h = batch) {
+        batch = h->next;
+        h->complete(h, true);
       }
-    }
-    switch (next) {
-      case what::start: launch(); break;
-      case what::urgent: on_urgent(); break;
-      case what::wake: (*resume)(); break;
-      case what::handler: h->complete(h, true); break;
-      case what::nothing: break;
+    } else if (flags_.compare_exchange_strong(f, f & ~scheduled, std::memory_order_seq_cst)) {
+      return; // nothing left; a later signal posts a new run
     }
   }
-  post_run(false);
+  post_run(false); // `scheduled` stays set: the new run takes over
 }
 
 relations& process_impl::rel() {
   if (!rel_) rel_ = std::make_unique<relations>();
   return *rel_;
 }
-
 void process_impl::sync_counts() noexcept {
   n_links_.store(rel_ ? static_cast<std::uint32_t>(rel_->links.size()) : 0, std::memory_order_relaxed);
   n_monitors_.store(rel_ ? static_cast<std::uint32_t>(rel_->monitors.size()) : 0, std::memory_order_relaxed);
@@ -145,16 +125,10 @@ void process_impl::start() {
     // A body that throws before it is even a coroutine ends the same way.
     start_error_ = std::current_exception();
   }
-  bool post;
-  {
-    std::lock_guard g(lock_);
-    start_pending_ = true;
-    post = mark_scheduled();
-  }
   // Deferred: a process spawned by another queues behind its spawner on the same
   // thread (as BEAM puts it on the spawner's run queue), and an idle thread is woken
   // only when there is more than one thing to run.
-  if (post) post_run(true);
+  raise(starting, true);
 }
 
 void process_impl::launch() {
@@ -187,23 +161,18 @@ void process_impl::finish(std::exception_ptr e) noexcept {
   sys.leave_table(number);
   sys.drop_name(*this);
 
-  signal_list rest;
-  {
-    std::lock_guard g(lock_);
-    closed_ = true;
-    rest = inbox_.take();
-    parked_.reset();
-  }
+  signal_list rest = take_inbox(inbox_.exchange(closed_mark(), std::memory_order_acq_rel));
+  parked_.reset();
   // Signals that reached the queue before it closed are this process's last to
   // handle: a link or monitor that arrived in time gets the real exit reason.
   while (signal* s = rest.pop_front()) {
     switch (s->kind) {
-      case signal_kind::link: rel().links.try_emplace(s->from, link_state{}); break;
+      case signal_kind::link: rel().links.try_emplace(as_control(s).from, link_state{}); break;
       case signal_kind::monitor:
-        rel().monitored_by.insert_or_assign(s->ref, monitor_in{s->from.as_pid(), s->extra});
+        rel().monitored_by.insert_or_assign(as_control(s).ref, monitor_in{as_control(s).from.as_pid(), as_control(s).extra});
         break;
       case signal_kind::demonitor:
-        if (rel_) rel_->monitored_by.erase(s->ref);
+        if (rel_) rel_->monitored_by.erase(as_control(s).ref);
         break;
       case signal_kind::unlink:
       case signal_kind::unlink_ack:
@@ -219,24 +188,24 @@ void process_impl::finish(std::exception_ptr e) noexcept {
     for (auto const& [ref, mode] : rel_->aliases) sys.remove_alias(ref);
     for (auto const& [peer, st] : rel_->links) {
       if (!st.active) continue;
-      auto* s = new signal(signal_kind::exit_linked);
-      s->from = self;
+      auto* s = new control(signal_kind::exit_linked);
+      as_control(s).from = self;
       s->payload = reason;
       sys.deliver(peer.as_pid(), s);
     }
     for (auto const& [ref, m] : rel_->monitored_by) {
-      auto* s = new signal(signal_kind::down);
-      s->from = self;
-      s->ref = ref;
-      s->extra = m.object;
+      auto* s = new control(signal_kind::down);
+      as_control(s).from = self;
+      as_control(s).ref = ref;
+      as_control(s).extra = m.object;
       s->payload = reason;
       sys.deliver(m.watcher, s);
     }
     for (auto const& [ref, m] : rel_->monitors) {
       if (m.target.node.empty()) continue; // a monitor by a name that was not registered
-      auto* s = new signal(signal_kind::demonitor);
-      s->from = self;
-      s->ref = ref;
+      auto* s = new control(signal_kind::demonitor);
+      as_control(s).from = self;
+      as_control(s).ref = ref;
       sys.deliver(m.target, s);
     }
     rel_.reset();
@@ -248,38 +217,50 @@ void process_impl::finish(std::exception_ptr e) noexcept {
 // --- signals ---------------------------------------------------------------------------------
 
 bool process_impl::push(signal* s, bool continuation) {
-  bool post = false;
-  {
-    std::lock_guard g(lock_);
-    if (closed_) return false;
-    inbox_.push_back(s);
-    if (parked_) {
-      if (!wake_) {
-        wake_ = true;
-        post = mark_scheduled();
-      }
-    } else if (s->kind == signal_kind::exit || s->kind == signal_kind::exit_linked) {
-      // An exit signal must reach a process that is not waiting in a receive, too: it
-      // may be awaiting some other operation, which the signal then cancels.
-      if (!urgent_) {
-        urgent_ = true;
-        post = mark_scheduled();
-      }
-    }
+  // Read before the push: once pushed, the signal belongs to the process, which may
+  // already have handled and freed it.
+  bool const is_exit = s->kind == signal_kind::exit || s->kind == signal_kind::exit_linked;
+  signal* head = inbox_.load(std::memory_order_relaxed);
+  do {
+    if (head == closed_mark()) return false;
+    s->next = head;
+  } while (!inbox_.compare_exchange_weak(head, s, std::memory_order_seq_cst, std::memory_order_relaxed));
+  inbox_len_.fetch_add(1, std::memory_order_relaxed);
+  // Seen after the push (both seq_cst): a process that parks after its last look at the
+  // inbox sets `parked` first, so one of the two sees the other.
+  auto f = flags_.load(std::memory_order_seq_cst);
+  if (f & parked) {
+    if (!(f & wake)) raise(wake, continuation);
+  } else if (is_exit) {
+    // An exit signal must reach a process that is not waiting in a receive, too: it
+    // may be awaiting some other operation, which the signal then cancels.
+    if (!(f & urgent)) raise(urgent, continuation);
   }
-  if (post) post_run(continuation);
   return true;
+}
+
+signal_list process_impl::take_inbox(signal* newest_first) noexcept {
+  // The stack holds the newest first: reversed, it is in arrival order.
+  signal_list out;
+  signal* reversed = nullptr;
+  std::size_t n = 0;
+  while (newest_first && newest_first != closed_mark()) {
+    signal* next = newest_first->next;
+    newest_first->next = reversed;
+    reversed = newest_first;
+    newest_first = next;
+    ++n;
+  }
+  inbox_len_.fetch_sub(n, std::memory_order_relaxed);
+  out.adopt(reversed, n);
+  return out;
 }
 
 void process_impl::send_signal(term::pid const& to, signal* s) { sys.deliver(to, s, true); }
 
 void process_impl::drain() {
-  signal_list got;
-  {
-    std::lock_guard g(lock_);
-    if (inbox_.empty()) return;
-    got = inbox_.take();
-  }
+  if (!inbox_.load(std::memory_order_relaxed)) return;
+  signal_list got = take_inbox(inbox_.exchange(nullptr, std::memory_order_acquire));
   bool relations_changed = false;
   while (signal* s = got.pop_front()) {
     if (s->kind == signal_kind::message) {
@@ -311,8 +292,8 @@ void process_impl::handle(signal* s) {
   auto into_mailbox = [&](term::value msg) {
     s->kind = signal_kind::message;
     s->payload = std::move(msg);
-    s->ref = {};
-    s->extra = {};
+    as_control(s).ref = {};
+    as_control(s).extra = {};
     mbox.push_back(s);
   };
   switch (s->kind) {
@@ -320,17 +301,17 @@ void process_impl::handle(signal* s) {
 
     case signal_kind::alias_message: {
       if (!rel_) break;
-      auto it = rel_->aliases.find(s->ref);
+      auto it = rel_->aliases.find(as_control(s).ref);
       if (it == rel_->aliases.end()) break; // alias no longer active: dropped
       if (it->second == alias_mode::reply_demonitor) {
-        term::value ref = s->ref;
+        term::value ref = as_control(s).ref;
         rel_->aliases.erase(it);
         sys.remove_alias(ref);
         if (auto m = rel_->monitors.find(ref); m != rel_->monitors.end()) {
           term::pid target = m->second.target;
           rel_->monitors.erase(m);
           if (!target.node.empty()) {
-            auto* d = new signal(signal_kind::demonitor);
+            auto* d = new control(signal_kind::demonitor);
             d->from = self;
             d->ref = ref;
             send_signal(target, d);
@@ -348,11 +329,11 @@ void process_impl::handle(signal* s) {
       if (reason == term::value(atoms::kill)) {
         impose(atoms::killed);
       } else if (trap) {
-        into_mailbox(exit_message(s->from, reason));
+        into_mailbox(exit_message(as_control(s).from, reason));
         return;
       } else if (reason != term::value(atoms::normal)) {
         impose(reason);
-      } else if (s->from == self) {
+      } else if (as_control(s).from == self) {
         impose(atoms::normal);
       }
       break;
@@ -360,12 +341,12 @@ void process_impl::handle(signal* s) {
 
     case signal_kind::exit_linked: {
       if (!rel_) break;
-      auto it = rel_->links.find(s->from);
+      auto it = rel_->links.find(as_control(s).from);
       if (it == rel_->links.end() || !it->second.active) break; // unlinked meanwhile
       rel_->links.erase(it);
       // A link carries the reason as it is: `kill` here is an ordinary reason.
       if (trap) {
-        into_mailbox(exit_message(s->from, s->payload));
+        into_mailbox(exit_message(as_control(s).from, s->payload));
         return;
       }
       if (s->payload != term::value(atoms::normal)) impose(s->payload);
@@ -374,39 +355,39 @@ void process_impl::handle(signal* s) {
 
     case signal_kind::link:
       // An inactive entry means our own unlink is in flight: the link stays down.
-      rel().links.try_emplace(s->from, link_state{});
+      rel().links.try_emplace(as_control(s).from, link_state{});
       break;
 
     case signal_kind::unlink: {
       if (rel_) {
-        auto it = rel_->links.find(s->from);
+        auto it = rel_->links.find(as_control(s).from);
         if (it != rel_->links.end() && it->second.active) rel_->links.erase(it);
       }
-      auto* ack = new signal(signal_kind::unlink_ack);
+      auto* ack = new control(signal_kind::unlink_ack);
       ack->from = self;
-      ack->id = s->id;
-      send_signal(s->from.as_pid(), ack);
+      ack->id = as_control(s).id;
+      send_signal(as_control(s).from.as_pid(), ack);
       break;
     }
 
     case signal_kind::unlink_ack: {
       if (!rel_) break;
-      auto it = rel_->links.find(s->from);
-      if (it != rel_->links.end() && !it->second.active && it->second.unlink_id == s->id) rel_->links.erase(it);
+      auto it = rel_->links.find(as_control(s).from);
+      if (it != rel_->links.end() && !it->second.active && it->second.unlink_id == as_control(s).id) rel_->links.erase(it);
       break;
     }
 
     case signal_kind::monitor:
-      rel().monitored_by.insert_or_assign(s->ref, monitor_in{s->from.as_pid(), s->extra});
+      rel().monitored_by.insert_or_assign(as_control(s).ref, monitor_in{as_control(s).from.as_pid(), as_control(s).extra});
       break;
 
     case signal_kind::demonitor:
-      if (rel_) rel_->monitored_by.erase(s->ref);
+      if (rel_) rel_->monitored_by.erase(as_control(s).ref);
       break;
 
     case signal_kind::down:
-      if (!drop_monitor_out(s->ref)) break; // demonitored meanwhile
-      into_mailbox(term::tuple_of({atoms::DOWN, s->ref, atoms::process, s->extra, s->payload}));
+      if (!drop_monitor_out(as_control(s).ref)) break; // demonitored meanwhile
+      into_mailbox(term::tuple_of({atoms::DOWN, as_control(s).ref, atoms::process, as_control(s).extra, s->payload}));
       return;
   }
   delete s;
@@ -447,26 +428,17 @@ bool process_impl::drop_monitor_out(term::value const& ref) {
 // --- waiting ---------------------------------------------------------------------------------
 
 void process_impl::wake_parked_here() {
-  std::optional<park_handler> h;
-  {
-    std::lock_guard g(lock_);
-    if (!parked_) return;
-    h.emplace(std::move(*parked_));
-    parked_.reset();
-    wake_ = false;
-  }
-  (*h)(); // in the process already: resume the receive here
+  auto prev = flags_.fetch_and(~(parked | wake), std::memory_order_acq_rel);
+  if (!(prev & parked)) return; // woken already, or a wake that found it running
+  park_handler h(std::move(*parked_));
+  parked_.reset();
+  h(); // in the process already: resume the receive here
 }
 
 void process_impl::on_urgent() {
   if (finished_) return;
   drain();
-  bool parked;
-  {
-    std::lock_guard g(lock_);
-    parked = parked_.has_value();
-  }
-  if (parked) wake_parked_here();
+  if (flags_.load(std::memory_order_acquire) & parked) wake_parked_here();
   else if (doom) cancel_.emit(net::cancellation_type::terminal); // unblocks any other wait
 }
 
@@ -529,17 +501,11 @@ awaitable<Result> process_impl::do_receive(match_fn match, timeout after, std::u
     status_.store(process_status::waiting, std::memory_order_relaxed);
     co_await net::async_initiate<std::decay_t<decltype(use_awaitable)> const, void()>(
         [this](park_handler h) {
-          bool post = false;
-          {
-            std::lock_guard g(lock_);
-            parked_.emplace(std::move(h));
-            // A signal that came in since the last drain wakes it at once.
-            if (!inbox_.empty()) {
-              wake_ = true;
-              post = mark_scheduled();
-            }
-          }
-          if (post) post_run(true);
+          // In run(), so `scheduled` is set: a wake raised here is seen by this run.
+          parked_.emplace(std::move(h));
+          flags_.fetch_or(parked, std::memory_order_seq_cst);
+          // A signal that came in since the last drain wakes it at once.
+          if (inbox_.load(std::memory_order_seq_cst)) flags_.fetch_or(wake, std::memory_order_acq_rel);
         },
         use_awaitable);
     status_.store(process_status::runnable, std::memory_order_relaxed);
@@ -554,8 +520,7 @@ template awaitable<std::optional<term::value>> process_impl::do_receive<std::opt
 // --- introspection ---------------------------------------------------------------------------
 
 std::size_t process_impl::queue_length() {
-  std::lock_guard g(lock_);
-  return mbox.size() + inbox_.size();
+  return mbox.size() + inbox_len_.load(std::memory_order_relaxed);
 }
 
 process_info process_impl::info() {

@@ -48,13 +48,16 @@ struct relations {
   std::uint64_t next_unlink_id = 1;
 };
 
-/// The whole state of a process. The members under "shared" are guarded by `lock_` and
-/// touched by any thread that signals the process; the rest belongs to the process
-/// itself: its executor never runs two things for it at once.
+/// The whole state of a process. The members under "shared" are touched by any thread
+/// that signals the process; the rest belongs to the process itself: its executor never
+/// runs two things for it at once.
 ///
-/// Scheduling: the process is runnable when it has something to do (its start, a wake
-/// of its parked receive, an urgent exit signal, or queued handlers); `schedule` then
-/// posts one `run` to the io_context, which does all of it in order.
+/// Signals arrive on a lock-free stack (`inbox_`): a sender pushes with one
+/// compare-and-swap; the process takes the whole stack at once and reverses it, which
+/// keeps each sender's order. The state word `flags_` says what the process has to do
+/// (start, resume its parked receive, handle an urgent exit signal, run queued handlers)
+/// and whether a `run` is posted or running (`scheduled`); whoever sets the first bit
+/// while `scheduled` is clear posts the run, which then does everything in order.
 class process_impl final : public process {
 public:
   process_impl(system_impl& sys, std::uint64_t number, std::unique_ptr<detail::body_base> body, bool root);
@@ -124,25 +127,33 @@ private:
   void impose(term::value reason);
   void wake_parked_here();
   void on_urgent();
-  /// Posts `run` unless it is already posted or running (lock_ held by the caller).
-  [[nodiscard]] bool mark_scheduled() noexcept;
+  /// The signals of a stack taken off `inbox_`, oldest first.
+  signal_list take_inbox(signal* newest_first) noexcept;
+  /// Sets `bits` and `scheduled`; posts a run if none was posted or running.
+  void raise(std::uint32_t bits, bool continuation);
   void post_run(bool continuation);
+  /// The stack value of a closed inbox.
+  static signal* closed_mark() noexcept { return reinterpret_cast<signal*>(std::uintptr_t{1}); }
   void arm_timer(std::chrono::steady_clock::time_point deadline);
   void disarm_timer() noexcept;
   term::value take(mailbox::cursor const& at, signal* s);
   void launch();
   void finish(std::exception_ptr e) noexcept;
 
-  std::mutex lock_;
-  signal_list inbox_;
-  std::optional<park_handler> parked_;
+  // Bits of `flags_`.
+  static constexpr std::uint32_t scheduled = 1u << 0; ///< a run is posted or running
+  static constexpr std::uint32_t starting = 1u << 1;  ///< the body has not been started yet
+  static constexpr std::uint32_t parked = 1u << 2;    ///< `parked_` holds the receive's handler
+  static constexpr std::uint32_t wake = 1u << 3;      ///< resume the parked receive
+  static constexpr std::uint32_t urgent = 1u << 4;    ///< an exit signal arrived while not parked
+  static constexpr std::uint32_t handlers = 1u << 5;  ///< `handlers_` has something
+  std::atomic<signal*> inbox_{nullptr}; // newest first
+  std::atomic<std::size_t> inbox_len_{0};
+  std::atomic<std::uint32_t> flags_{0};
+  std::optional<park_handler> parked_; // handed over through the `parked` bit
+  std::mutex handlers_mutex_;
   detail::handler_node* handlers_head_ = nullptr;
   detail::handler_node* handlers_tail_ = nullptr;
-  bool closed_ = false;
-  bool scheduled_ = false;     ///< a run is posted or running
-  bool start_pending_ = false; ///< the body has not been started yet
-  bool wake_ = false;          ///< resume the parked receive
-  bool urgent_ = false;        ///< an exit signal arrived while not parked
 
   std::atomic<process_status> status_{process_status::runnable};
   std::atomic<std::uint64_t> received_{0};

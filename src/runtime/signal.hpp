@@ -26,24 +26,37 @@ enum class signal_kind : std::uint8_t {
   down,          ///< the monitor `ref` fired: object `extra`, reason `payload`
 };
 
-/// One queued signal. Messages stay in the process's message queue as these nodes.
+/// One queued signal; messages are just this (they stay in the mailbox as these nodes).
+/// The other kinds are `control` signals, which carry more.
 struct signal {
   signal* next = nullptr;
   signal_kind kind = signal_kind::message;
-  std::uint64_t id = 0;
-  term::value from;
-  term::value payload;
-  term::value ref;
-  term::value extra;
+  term::value payload; ///< the message, or an exit's reason
 
   explicit signal(signal_kind k) noexcept : kind(k) {}
+  virtual ~signal() = default; // sized pooled delete of whichever kind it is
+  signal(signal const&) = delete;
+  signal& operator=(signal const&) = delete;
   ENODE_POOLED_NEW
+
   static signal* message(term::value msg) {
     auto* s = new signal(signal_kind::message);
     s->payload = std::move(msg);
     return s;
   }
 };
+
+/// A signal other than a plain message: who sent it, and the reference, object and
+/// unlink id its kind needs.
+struct control : signal {
+  using signal::signal;
+  std::uint64_t id = 0;
+  term::value from;
+  term::value ref;
+  term::value extra;
+};
+
+inline control& as_control(signal* s) noexcept { return static_cast<control&>(*s); }
 
 /// A FIFO of signals linked through `next`; owns them.
 class signal_list {
@@ -73,6 +86,14 @@ public:
     tail_ = s;
     ++size_;
   }
+  /// Takes ownership of a chain of `n` signals linked through `next` (this list empty).
+  void adopt(signal* head, std::size_t n) noexcept {
+    head_ = head;
+    tail_ = head;
+    while (tail_ && tail_->next) tail_ = tail_->next;
+    size_ = n;
+  }
+
   /// Moves every signal out into a new list, leaving this one empty.
   signal_list take() noexcept { return signal_list(std::move(*this)); }
 

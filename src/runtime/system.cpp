@@ -28,7 +28,7 @@ result<void> system::send(term::value const& dest, term::value msg) {
 }
 
 void system::exit(term::pid const& from, term::pid const& target, term::value reason) {
-  auto* s = new signal(signal_kind::exit);
+  auto* s = new control(signal_kind::exit);
   s->from = term::value(from);
   s->payload = std::move(reason);
   impl_->deliver(target, s);

@@ -34,7 +34,7 @@ std::optional<std::uint64_t> system_impl::number_of(term::pid const& p) const no
 // --- the table ------------------------------------------------------------------------------
 
 process_ptr system_impl::lookup(std::uint64_t n) {
-  return table_.with(n, [&](auto& m) -> process_ptr {
+  return table_.with_shared(n, [&](auto const& m) -> process_ptr {
     auto it = m.find(n);
     return it == m.end() ? process_ptr{} : process_ptr(it->second);
   });
@@ -116,26 +116,26 @@ void system_impl::deliver(term::pid const& to, signal* s, bool continuation) {
     // answered as BEAM answers for a node it cannot connect to.
     switch (s->kind) {
       case signal_kind::link: {
-        auto* r = new signal(signal_kind::exit_linked);
+        auto* r = new control(signal_kind::exit_linked);
         r->from = term::value(to);
         r->payload = atoms::noconnection;
-        deliver(s->from.as_pid(), r, continuation);
+        deliver(as_control(s).from.as_pid(), r, continuation);
         break;
       }
       case signal_kind::monitor: {
-        auto* r = new signal(signal_kind::down);
+        auto* r = new control(signal_kind::down);
         r->from = term::value(to);
-        r->ref = s->ref;
-        r->extra = s->extra;
+        r->ref = as_control(s).ref;
+        r->extra = as_control(s).extra;
         r->payload = atoms::noconnection;
-        deliver(s->from.as_pid(), r, continuation);
+        deliver(as_control(s).from.as_pid(), r, continuation);
         break;
       }
       case signal_kind::unlink: {
-        auto* r = new signal(signal_kind::unlink_ack);
+        auto* r = new control(signal_kind::unlink_ack);
         r->from = term::value(to);
-        r->id = s->id;
-        deliver(s->from.as_pid(), r, continuation);
+        r->id = as_control(s).id;
+        deliver(as_control(s).from.as_pid(), r, continuation);
         break;
       }
       default: break;
@@ -144,7 +144,16 @@ void system_impl::deliver(term::pid const& to, signal* s, bool continuation) {
     return;
   }
   bool const is_message = s->kind == signal_kind::message || s->kind == signal_kind::alias_message;
-  if (auto p = lookup(to); p && p->push(s, continuation)) {
+  // Pushed under the shard's shared lock, which keeps the process in the table (and so
+  // alive) without taking a reference: one send, no reference count traffic.
+  bool pushed = false;
+  if (auto n = number_of(to)) {
+    pushed = table_.with_shared(*n, [&](auto const& m) {
+      auto it = m.find(*n);
+      return it != m.end() && it->second->push(s, continuation);
+    });
+  }
+  if (pushed) {
     if (is_message) count_sent();
     return;
   }
@@ -152,28 +161,28 @@ void system_impl::deliver(term::pid const& to, signal* s, bool continuation) {
 }
 
 void system_impl::answer_dead(term::pid const& dead, signal* s) {
-  signal* r = nullptr;
+  control* r = nullptr;
   switch (s->kind) {
     case signal_kind::link:
-      r = new signal(signal_kind::exit_linked);
+      r = new control(signal_kind::exit_linked);
       r->payload = atoms::noproc;
       break;
     case signal_kind::monitor:
-      r = new signal(signal_kind::down);
-      r->ref = s->ref;
-      r->extra = s->extra;
+      r = new control(signal_kind::down);
+      r->ref = as_control(s).ref;
+      r->extra = as_control(s).extra;
       r->payload = atoms::noproc;
       break;
     case signal_kind::unlink:
       // Nobody is left to acknowledge; answer for it so the unlinker forgets the link.
-      r = new signal(signal_kind::unlink_ack);
-      r->id = s->id;
+      r = new control(signal_kind::unlink_ack);
+      r->id = as_control(s).id;
       break;
     default: break;
   }
   if (r) {
     r->from = term::value(dead);
-    deliver(s->from.as_pid(), r, true);
+    deliver(as_control(s).from.as_pid(), r, true);
   }
   delete s;
 }
@@ -199,8 +208,8 @@ result<void> system_impl::send(term::value const& from, term::value const& dest,
     auto const& r = dest.as_reference();
     if (r.node != node || r.creation != creation) return {};
     if (auto holder = alias_owner(dest)) {
-      auto* s = new signal(signal_kind::alias_message);
-      s->ref = dest;
+      auto* s = new control(signal_kind::alias_message);
+      as_control(s).ref = dest;
       s->payload = std::move(msg);
       deliver(pid_of(*holder), s, true);
     }
@@ -210,8 +219,8 @@ result<void> system_impl::send(term::value const& from, term::value const& dest,
 }
 
 void system_impl::signal_exit(term::pid const& to, term::value const& reason) {
-  auto* s = new signal(signal_kind::exit);
-  s->from = system_pid;
+  auto* s = new control(signal_kind::exit);
+  as_control(s).from = system_pid;
   s->payload = reason;
   deliver(to, s);
 }

@@ -17,6 +17,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
+#include <utility>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -33,23 +35,31 @@ using process_ptr = boost::intrusive_ptr<process_impl>;
 template <class K, class V, class Hash = std::hash<K>, std::size_t Shards = 64>
 class sharded_map {
 public:
+  /// Runs `f` on the shard's map, alone.
   template <class F>
   decltype(auto) with(K const& k, F&& f) {
     auto& s = shard_of(k);
-    std::lock_guard g(s.mutex);
+    std::unique_lock g(s.mutex);
     return f(s.map);
+  }
+  /// Runs `f` on the shard's map, for reading, beside other readers.
+  template <class F>
+  decltype(auto) with_shared(K const& k, F&& f) {
+    auto& s = shard_of(k);
+    std::shared_lock g(s.mutex);
+    return f(std::as_const(s.map));
   }
   template <class F>
   void for_each_shard(F&& f) const {
     for (auto& s : shards_) {
-      std::lock_guard g(s.mutex);
+      std::shared_lock g(s.mutex);
       f(s.map);
     }
   }
 
 private:
   struct alignas(64) shard {
-    mutable std::mutex mutex;
+    mutable std::shared_mutex mutex;
     std::unordered_map<K, V, Hash, std::equal_to<K>, pool::allocator<std::pair<K const, V>>> map;
   };
   shard& shard_of(K const& k) { return shards_[(Hash{}(k) >> 7) % Shards]; }
