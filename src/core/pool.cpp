@@ -26,9 +26,9 @@ namespace {
 
 constexpr std::size_t granule = 16;
 constexpr std::size_t classes = max_pooled / granule;
-constexpr std::size_t batch = 128;         // blocks moved to or from the depot at once
-constexpr std::size_t keep = 2 * batch;    // free blocks a thread keeps per class
-constexpr std::size_t depot_limit = 256;   // batches the depot keeps per class
+constexpr std::size_t batch = 128;       // blocks moved to or from the depot at once
+constexpr std::size_t keep = 2 * batch;  // free blocks a thread keeps per class
+constexpr std::size_t slab_bytes = 64 * 1024;
 
 struct free_block {
   free_block* next;
@@ -54,14 +54,6 @@ depot& the_depot() {
   return *d;
 }
 
-void free_chain(free_block* b) noexcept {
-  while (b) {
-    free_block* next = b->next;
-    std::free(b);
-    b = next;
-  }
-}
-
 // Trivially destructible, so that it stays usable while the thread (or, for the main
 // thread, the program) tears down; `flusher` hands the blocks to the depot when the
 // thread ends, and from then on this thread frees straight to the general allocator.
@@ -73,20 +65,33 @@ struct cache {
 
 thread_local cache local{};
 
+// Blocks are carved from slabs and never go back to the general allocator (a slab
+// cannot be freed block by block): the pool keeps what the peak needed, for reuse.
 void give_back(std::size_t c, chain ch) noexcept {
   auto& shelf = the_depot().shelves[c];
-  {
-    std::lock_guard g(shelf.mutex);
-    if (shelf.chains.size() < depot_limit) {
-      try {
-        shelf.chains.push_back(ch);
-        return;
-      } catch (...) {
-        // no room to record it: free it below
-      }
-    }
+  std::lock_guard g(shelf.mutex);
+  try {
+    shelf.chains.push_back(ch);
+  } catch (...) {
+    // Out of memory even for the record: the blocks are lost, not corrupted.
   }
-  free_chain(ch.head);
+}
+
+/// A new slab for class `c`: the first block for the caller, the rest for the cache.
+free_block* carve(std::size_t c) {
+  std::size_t const size = (c + 1) * granule;
+  std::size_t const count = slab_bytes / size;
+  auto* slab = static_cast<std::byte*>(std::malloc(count * size));
+  if (!slab) throw std::bad_alloc();
+  free_block* head = nullptr;
+  for (std::size_t i = count; i-- > 1;) {
+    auto* b = reinterpret_cast<free_block*>(slab + i * size);
+    b->next = head;
+    head = b;
+  }
+  local.heads[c] = head;
+  local.counts[c] = count - 1;
+  return reinterpret_cast<free_block*>(slab);
 }
 
 struct flusher {
@@ -128,7 +133,14 @@ void* allocate(std::size_t bytes) {
       --local.counts[c];
       return b;
     }
-    bytes = (c + 1) * granule;
+    (void)&flush_at_exit;
+    free_block* first = carve(c);
+    if (local.closed) { // a thread past its end keeps no cache: the rest to the depot
+      give_back(c, chain{local.heads[c], local.counts[c]});
+      local.heads[c] = nullptr;
+      local.counts[c] = 0;
+    }
+    return first;
   }
   if (void* p = std::malloc(bytes ? bytes : 1)) return p;
   throw std::bad_alloc();
@@ -136,11 +148,17 @@ void* allocate(std::size_t bytes) {
 
 void deallocate(void* p, std::size_t bytes) noexcept {
   if (!p) return;
-  if (bytes == 0 || bytes > max_pooled || local.closed) {
+  if (bytes == 0 || bytes > max_pooled) {
     std::free(p);
     return;
   }
   std::size_t const c = class_of(bytes);
+  if (local.closed) { // this thread is ending: straight to the depot
+    auto* b = static_cast<free_block*>(p);
+    b->next = nullptr;
+    give_back(c, chain{b, 1});
+    return;
+  }
   if (local.counts[c] == 0) (void)&flush_at_exit;
   auto* b = static_cast<free_block*>(p);
   b->next = local.heads[c];
