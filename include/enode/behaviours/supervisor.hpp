@@ -6,6 +6,7 @@
 #include <enode/term/value.hpp>
 
 #include <chrono>
+#include <concepts>
 #include <deque>
 #include <functional>
 #include <optional>
@@ -46,14 +47,14 @@ using child_start = std::function<runtime::awaitable<start_result>(runtime::proc
 
 /// A child specification, as OTP's child_spec() map.
 struct child_spec {
-  term::value id;
-  child_start start;
+  term::value id = {};
+  child_start start = {};
   restart_type restart = restart_type::permanent;
   /// Default: 5 s for a worker, infinity for a supervisor.
-  std::optional<shutdown_spec> shutdown;
+  std::optional<shutdown_spec> shutdown = std::nullopt;
   child_type type = child_type::worker;
   /// What `which_children` reports as Modules.
-  std::vector<term::atom> modules;
+  std::vector<term::atom> modules = {};
 };
 
 /// A `child_start` that starts a `Server` made from copies of `args` (one per start), linked.
@@ -87,6 +88,16 @@ public:
   /// returns. Fails with `{shutdown, {failed_to_start_child, Id, Reason}}` when one fails.
   static runtime::awaitable<start_result> start_link(runtime::process& caller, sup_flags flags,
                                                      std::vector<child_spec> children, start_options opts = {});
+  /// The same with the children as arguments. (GCC 12 miscompiles a braced list that
+  /// lives across a `co_await`, as `co_await start_link(self, flags, {a, b})` would.)
+  template <class... Specs>
+    requires(sizeof...(Specs) > 0 && (std::same_as<std::decay_t<Specs>, child_spec> && ...))
+  static runtime::awaitable<start_result> start_link(runtime::process& caller, sup_flags flags, Specs&&... children) {
+    std::vector<child_spec> v;
+    v.reserve(sizeof...(Specs));
+    (v.push_back(std::forward<Specs>(children)), ...);
+    return start_link(caller, flags, std::move(v));
+  }
 
   /// `supervisor:start_child/2` with a C++ child spec (same node only).
   static runtime::awaitable<start_result> start_child(runtime::process& self, term::value const& sup, child_spec spec);
