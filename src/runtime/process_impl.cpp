@@ -43,12 +43,50 @@ void work_started(process_impl const* p) noexcept { p->ioc.get_executor().on_wor
 void work_finished(process_impl const* p) noexcept { p->ioc.get_executor().on_work_finished(); }
 } // namespace detail
 
+namespace {
+/// A process that the one running on this thread made runnable, to run right after it
+/// without going through the io_context (a reference is held). One slot: a second one
+/// is queued the usual way.
+thread_local process_impl* next_here = nullptr;
+/// Processes run one after another in a single io_context handler before the chain
+/// goes back to the queue, so that others (and I/O) get their turn.
+constexpr int max_chain = 32;
+
+struct chain_runner {
+  process_ptr first;
+  void operator()() {
+    // Whatever happens, a process left in the slot goes back to the queue.
+    struct flush {
+      ~flush() {
+        if (process_impl* left = std::exchange(next_here, nullptr)) {
+          process_ptr p(left, false);
+          p->post_run(true);
+        }
+      }
+    } flush_on_exit;
+    first->run();
+    for (int n = 0; n < max_chain && next_here; ++n) {
+      process_ptr p(std::exchange(next_here, nullptr), false);
+      p->run();
+    }
+  }
+};
+} // namespace
+
 void process_impl::post_run(bool continuation) {
-  // A continuation (a process waking another from its own run) stays on this thread's
-  // queue: the woken process runs after the waker, without waking another thread.
+  // A process woken by another that is running here runs right after it, on this
+  // thread, without a trip through the io_context (as BEAM hands a woken process to
+  // its waker's scheduler); failing that, a continuation goes to this thread's queue
+  // (defer), so that an idle thread is woken only when there is more than one thing to
+  // run. Anything else is posted.
+  if (continuation && running && !next_here) {
+    intrusive_ptr_add_ref(this);
+    next_here = this;
+    return;
+  }
   auto ex = ioc.get_executor();
-  if (continuation) net::defer(ex, [p = process_ptr(this)] { p->run(); });
-  else net::post(ex, [p = process_ptr(this)] { p->run(); });
+  if (continuation) net::defer(ex, chain_runner{process_ptr(this)});
+  else net::post(ex, chain_runner{process_ptr(this)});
 }
 
 void process_impl::raise(std::uint32_t bits, bool continuation) {

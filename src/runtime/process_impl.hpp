@@ -131,7 +131,12 @@ private:
   signal_list take_inbox(signal* newest_first) noexcept;
   /// Sets `bits` and `scheduled`; posts a run if none was posted or running.
   void raise(std::uint32_t bits, bool continuation);
+
+public:
+  /// Has `run` called: right after the running process when woken by it, else queued.
   void post_run(bool continuation);
+
+private:
   /// The stack value of a closed inbox.
   static signal* closed_mark() noexcept { return reinterpret_cast<signal*>(std::uintptr_t{1}); }
   void arm_timer(std::chrono::steady_clock::time_point deadline);
