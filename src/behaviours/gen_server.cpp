@@ -317,13 +317,31 @@ awaitable<start_result> gen_server::start(process& caller, std::unique_ptr<gen_s
 
 // --- the client side ----------------------------------------------------------------------------------
 
+namespace {
+awaitable<term::value> do_call(process& self, term::value const& server, term::value request, runtime::timeout t,
+                               bool with_timeout);
+} // namespace
+
 awaitable<term::value> gen_server::call(process& self, term::value const& server, term::value request,
                                         runtime::timeout t) {
+  return do_call(self, server, std::move(request), t, true);
+}
+
+awaitable<term::value> gen_server::call(process& self, term::value const& server, term::value request) {
+  return do_call(self, server, std::move(request), std::chrono::seconds(5), false);
+}
+
+namespace {
+
+awaitable<term::value> do_call(process& self, term::value const& server, term::value request, runtime::timeout t,
+                               bool with_timeout) {
   term::value const server_term = server;
   auto failure = [&](term::value reason) {
-    return runtime::exit_exception(term::tuple_of(
-        {std::move(reason),
-         term::tuple_of({gen_server_atom, call_atom, term::list_of({server_term, request, timeout_term(t)})})}));
+    // The arguments of the call as made: call/2 or call/3.
+    term::value args = with_timeout ? term::list_of({server_term, request, timeout_term(t)})
+                                    : term::list_of({server_term, request});
+    return runtime::exit_exception(
+        term::tuple_of({std::move(reason), term::tuple_of({gen_server_atom, call_atom, args})}));
   };
   auto target = resolve(self, server_term);
   if (!target) throw failure(atoms::noproc);
@@ -358,6 +376,8 @@ awaitable<term::value> gen_server::call(process& self, term::value const& server
   if (reason == term::value(atoms::noconnection)) reason = term::tuple_of({nodedown, node_of(*target, self)});
   throw failure(reason);
 }
+
+} // namespace
 
 void gen_server::cast(process& self, term::value const& server, term::value msg) {
   try {

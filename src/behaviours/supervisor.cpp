@@ -336,8 +336,10 @@ term::value supervisor::do_delete_child(term::value const& id) {
 }
 
 term::value supervisor::do_which_children() const {
+  // Newest first, as OTP's supervisor lists them.
   std::vector<term::value> out;
-  for (auto const& c : children_) {
+  for (auto it = children_.rbegin(); it != children_.rend(); ++it) {
+    auto const& c = *it;
     term::value what = c.pid ? term::value(*c.pid) : c.restarting ? term::value(restarting) : term::value(atoms::undefined);
     std::vector<term::value> mods(c.spec.modules.begin(), c.spec.modules.end());
     out.push_back(term::tuple_of({c.spec.id, what,

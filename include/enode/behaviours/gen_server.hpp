@@ -126,7 +126,10 @@ public:
   /// `{Reason, {gen_server, call, [Server, Request, Timeout]}}`, Reason being `noproc`,
   /// `timeout`, `{nodedown, Node}` or the server's exit reason.
   static runtime::awaitable<term::value> call(runtime::process& self, term::value const& server, term::value request,
-                                              runtime::timeout t = std::chrono::seconds(5));
+                                              runtime::timeout t);
+  /// `gen_server:call(Server, Request)`: a 5 s timeout, and `[Server, Request]` in the
+  /// exit reason, as OTP's call/2 has.
+  static runtime::awaitable<term::value> call(runtime::process& self, term::value const& server, term::value request);
   /// `gen_server:cast/2`: never fails.
   static void cast(runtime::process& self, term::value const& server, term::value msg);
   static void cast(runtime::system& sys, term::value const& server, term::value msg);

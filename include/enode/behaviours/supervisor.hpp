@@ -110,7 +110,8 @@ public:
   static runtime::awaitable<term::value> restart_child(runtime::process& self, term::value const& sup, term::value id);
   /// `ok` or `{error, running | restarting | not_found}`.
   static runtime::awaitable<term::value> delete_child(runtime::process& self, term::value const& sup, term::value id);
-  /// `[{Id, Child, Type, Modules}]`, Child a pid, `undefined` or `restarting`.
+  /// `[{Id, Child, Type, Modules}]`, newest child first as in OTP; Child is a pid,
+  /// `undefined` or `restarting`.
   static runtime::awaitable<term::value> which_children(runtime::process& self, term::value const& sup);
   /// `[{specs, N}, {active, N}, {supervisors, N}, {workers, N}]`.
   static runtime::awaitable<term::value> count_children(runtime::process& self, term::value const& sup);
