@@ -32,10 +32,6 @@ term::atom const nodedown{"nodedown"};
 term::atom const gen_server_atom{"gen_server"};
 term::atom const call_atom{"call"};
 
-bool is_tuple_of(term::value const& t, std::size_t arity, term::atom tag) {
-  return t.is_tuple() && t.arity() == arity && t[0] == term::value(tag);
-}
-
 /// The alias a reply goes to (gen:reply/2): for a tag `[alias | Ref]` or a list headed
 /// by one; otherwise the reply goes to the caller's pid.
 std::optional<term::value> alias_of(term::value const& tag) {
@@ -171,7 +167,7 @@ private:
 
   static awaitable<> loop(process& self, gen_server& s, runtime::timeout timeout, std::optional<term::value> cont) {
     bool suspended = false;
-    auto is_system = [](term::value const& m) { return is_tuple_of(m, 3, system_tag) && from::of(m[1]); };
+    auto is_system = [](term::value const& m) { return term::is_record(m, system_tag, 3) && from::of(m[1]); };
     for (;;) {
       std::optional<action> next;
       std::optional<from> caller;
@@ -189,14 +185,14 @@ private:
           else m = co_await self.receive(timeout);
           if (!m) {
               next = co_await s.handle_info(atoms::timeout);
-          } else if (is_tuple_of(*m, 3, gen_call) && (caller = from::of((*m)[1]))) {
+          } else if (term::is_record(*m, gen_call, 3) && (caller = from::of((*m)[1]))) {
             next = co_await s.handle_call((*m)[2], *caller);
-          } else if (is_tuple_of(*m, 2, gen_cast)) {
+          } else if (term::is_record(*m, gen_cast, 2)) {
               next = co_await s.handle_cast((*m)[1]);
           } else if (is_system(*m)) {
             auto sys_from = *from::of((*m)[1]);
             term::value const& req = (*m)[2];
-            if (is_tuple_of(req, 2, terminate_tag)) {
+            if (term::is_record(req, terminate_tag, 2)) {
               stop_reason = req[1]; // sys:terminate/proc_lib:stop: no reply, the exit tells
             } else if (req == term::value(suspend_tag) || req == term::value(resume_tag)) {
               suspended = req == term::value(suspend_tag);
@@ -207,7 +203,7 @@ private:
                                 term::tuple_of({atoms::error, term::tuple_of({unknown_system_msg, req})}));
               continue;
             }
-          } else if (is_tuple_of(*m, 3, atoms::EXIT) && (*m)[1] == term::value(s.parent_) &&
+          } else if (term::is_record(*m, atoms::EXIT, 3) && (*m)[1] == term::value(s.parent_) &&
                      self.trapping_exits()) {
             stop_reason = (*m)[2]; // the parent ends: so does the server, as OTP's does
           } else {
@@ -266,18 +262,18 @@ awaitable<start_result> start_server(process& caller, std::unique_ptr<gen_server
 
   auto answer = co_await caller.receive(
       [&](term::value const& m) {
-        return (is_tuple_of(m, 3, gen_ack) && m[1] == ack_ref) ||
-               (is_tuple_of(m, 5, atoms::DOWN) && m[1] == mref);
+        return (term::is_record(m, gen_ack, 3) && m[1] == ack_ref) ||
+               (term::is_record(m, atoms::DOWN, 5) && m[1] == mref);
       },
       opts.timeout, mark);
 
   // The process is gone or going: wait for it, and take back the 'EXIT' its link sent.
   auto reap = [&]() -> awaitable<term::value> {
     auto down = co_await caller.receive(
-        [&](term::value const& m) { return is_tuple_of(m, 5, atoms::DOWN) && m[1] == mref; }, runtime::infinity);
+        [&](term::value const& m) { return term::is_record(m, atoms::DOWN, 5) && m[1] == mref; }, runtime::infinity);
     if (link && caller.trapping_exits())
       (void)co_await caller.receive(
-          [&](term::value const& m) { return is_tuple_of(m, 3, atoms::EXIT) && m[1] == pid_v; },
+          [&](term::value const& m) { return term::is_record(m, atoms::EXIT, 3) && m[1] == pid_v; },
           std::chrono::milliseconds(0));
     co_return (*down)[4];
   };
@@ -288,15 +284,15 @@ awaitable<start_result> start_server(process& caller, std::unique_ptr<gen_server
     (void)co_await reap();
     co_return start_result::error(atoms::timeout);
   }
-  if (is_tuple_of(*answer, 5, atoms::DOWN)) {
+  if (term::is_record(*answer, atoms::DOWN, 5)) {
     if (link && caller.trapping_exits())
       (void)co_await caller.receive(
-          [&](term::value const& m) { return is_tuple_of(m, 3, atoms::EXIT) && m[1] == pid_v; },
+          [&](term::value const& m) { return term::is_record(m, atoms::EXIT, 3) && m[1] == pid_v; },
           std::chrono::milliseconds(0));
     co_return start_result::error((*answer)[4]);
   }
   term::value const& result = (*answer)[2];
-  if (is_tuple_of(result, 2, atoms::ok)) {
+  if (term::is_record(result, atoms::ok, 2)) {
     caller.demonitor(mref, true);
     co_return start_result::ok(pid);
   }
@@ -359,7 +355,7 @@ awaitable<term::value> do_call(process& self, term::value const& server, term::v
 
   auto is_reply = [&](term::value const& m) { return m.is_tuple() && m.arity() == 2 && m[0] == tag; };
   auto answer = co_await self.receive(
-      [&](term::value const& m) { return is_reply(m) || (is_tuple_of(m, 5, atoms::DOWN) && m[1] == mref); }, t,
+      [&](term::value const& m) { return is_reply(m) || (term::is_record(m, atoms::DOWN, 5) && m[1] == mref); }, t,
       mark);
   if (!answer) {
     self.demonitor(mref, true);
@@ -406,7 +402,7 @@ awaitable<> gen_server::stop(process& self, term::value const& server, term::val
   self.send(*target, term::tuple_of({system_tag, term::tuple_of({self.self(), mref}),
                                      term::tuple_of({terminate_tag, reason})}));
   auto down = co_await self.receive(
-      [&](term::value const& m) { return is_tuple_of(m, 5, atoms::DOWN) && m[1] == mref; }, t, mark);
+      [&](term::value const& m) { return term::is_record(m, atoms::DOWN, 5) && m[1] == mref; }, t, mark);
   if (!down) {
     self.demonitor(mref, true);
     self.exit(atoms::timeout);

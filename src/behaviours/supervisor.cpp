@@ -37,10 +37,6 @@ term::atom const badcall{"badcall"};
 term::atom const try_again{"$enode_try_again_restart"};
 term::atom const local_spec{"$enode_child_spec"};
 
-bool is_tuple_of(term::value const& t, std::size_t arity, term::atom tag) {
-  return t.is_tuple() && t.arity() == arity && t[0] == term::value(tag);
-}
-
 term::value error_of(term::value why) { return term::tuple_of({atoms::error, std::move(why)}); }
 
 // C++ child specs cannot travel in a message: start_child leaves one here under a fresh
@@ -63,10 +59,17 @@ std::optional<child_spec> take_spec(term::value const& ref) {
   return s;
 }
 
+/// start_child's answer: `{ok, Pid}`, `{ok, undefined}` (ignored) or `{error, Reason}`.
+start_result start_result_of(term::value const& a) {
+  if (term::is_record(a, atoms::ok, 2) && a[1].is_pid()) return start_result::ok(a[1].as_pid());
+  if (term::is_record(a, atoms::ok, 2)) return start_result::ignore();
+  return start_result::error(term::is_record(a, atoms::error, 2) ? a[1] : a);
+}
+
 /// Whether an exit reason means the child is not to be restarted when transient.
 bool is_normal_exit(term::value const& reason) {
   return reason == term::value(atoms::normal) || reason == term::value(atoms::shutdown) ||
-         is_tuple_of(reason, 2, atoms::shutdown);
+         term::is_record(reason, atoms::shutdown, 2);
 }
 
 } // namespace
@@ -118,10 +121,10 @@ awaitable<term::value> supervisor::stop_one(child& c) {
   c.pid.reset();
   auto& me = self();
   auto mref = me.monitor(pid_v);
-  auto is_down = [&](term::value const& m) { return is_tuple_of(m, 5, atoms::DOWN) && m[1] == mref; };
+  auto is_down = [&](term::value const& m) { return term::is_record(m, atoms::DOWN, 5) && m[1] == mref; };
   me.unlink(pid);
   auto early = co_await me.receive(
-      [&](term::value const& m) { return is_tuple_of(m, 3, atoms::EXIT) && m[1] == pid_v; },
+      [&](term::value const& m) { return term::is_record(m, atoms::EXIT, 3) && m[1] == pid_v; },
       std::chrono::milliseconds(0));
   if (early) {
     (void)co_await me.receive(is_down, runtime::infinity);
@@ -230,18 +233,18 @@ awaitable<action> supervisor::init() {
 }
 
 awaitable<action> supervisor::handle_call(term::value const& request, from const&) {
-  if (is_tuple_of(request, 2, start_child_tag)) {
+  if (term::is_record(request, start_child_tag, 2)) {
     term::value const& arg = request[1];
     if (template_) co_return action::reply(co_await do_start_dynamic(arg));
-    if (is_tuple_of(arg, 2, local_spec)) {
+    if (term::is_record(arg, local_spec, 2)) {
       if (auto spec = take_spec(arg[1])) co_return action::reply(co_await do_start_child(std::move(*spec)));
     }
     // A child spec from another node names Erlang code, which a C++ node cannot run.
     co_return action::reply(error_of(term::tuple_of({term::atom("invalid_child_spec"), arg})));
   }
-  if (is_tuple_of(request, 2, terminate_child_tag)) co_return action::reply(co_await do_terminate_child(request[1]));
-  if (is_tuple_of(request, 2, restart_child_tag)) co_return action::reply(co_await do_restart_child(request[1]));
-  if (is_tuple_of(request, 2, delete_child_tag)) co_return action::reply(do_delete_child(request[1]));
+  if (term::is_record(request, terminate_child_tag, 2)) co_return action::reply(co_await do_terminate_child(request[1]));
+  if (term::is_record(request, restart_child_tag, 2)) co_return action::reply(co_await do_restart_child(request[1]));
+  if (term::is_record(request, delete_child_tag, 2)) co_return action::reply(do_delete_child(request[1]));
   if (request == term::value(which_children_tag)) co_return action::reply(do_which_children());
   if (request == term::value(count_children_tag)) co_return action::reply(do_count_children());
   // OTP's supervisor would crash on an unknown call; a supervisor that outlives a
@@ -250,8 +253,8 @@ awaitable<action> supervisor::handle_call(term::value const& request, from const
 }
 
 awaitable<action> supervisor::handle_info(term::value const& msg) {
-  if (is_tuple_of(msg, 3, atoms::EXIT) && msg[1].is_pid()) co_return co_await child_exited(msg[1].as_pid(), msg[2]);
-  if (is_tuple_of(msg, 2, try_again)) {
+  if (term::is_record(msg, atoms::EXIT, 3) && msg[1].is_pid()) co_return co_await child_exited(msg[1].as_pid(), msg[2]);
+  if (term::is_record(msg, try_again, 2)) {
     auto index = find_id(msg[1]);
     if (!index || !children_[*index].restarting) co_return action::noreply();
     if (!add_restart()) {
@@ -382,18 +385,13 @@ awaitable<start_result> supervisor::start_child(process& self, term::value const
   }
   (void)take_spec(ref); // not taken if the call failed
   if (failed) std::rethrow_exception(failed);
-  auto const& a = *answer;
-  if (is_tuple_of(a, 2, atoms::ok) && a[1].is_pid()) co_return start_result::ok(a[1].as_pid());
-  if (is_tuple_of(a, 2, atoms::ok)) co_return start_result::ignore();
-  co_return start_result::error(a.is_tuple() && a.arity() == 2 ? a[1] : a);
+  co_return start_result_of(*answer);
 }
 
 awaitable<start_result> supervisor::start_child(process& self, term::value const& sup, term::value extra_args) {
   term::value const request = term::tuple_of({start_child_tag, std::move(extra_args)});
   auto a = co_await gen_server::call(self, sup, request, runtime::infinity);
-  if (is_tuple_of(a, 2, atoms::ok) && a[1].is_pid()) co_return start_result::ok(a[1].as_pid());
-  if (is_tuple_of(a, 2, atoms::ok)) co_return start_result::ignore();
-  co_return start_result::error(a.is_tuple() && a.arity() == 2 ? a[1] : a);
+  co_return start_result_of(a);
 }
 
 awaitable<term::value> supervisor::terminate_child(process& self, term::value const& sup, term::value id) {

@@ -14,34 +14,12 @@ namespace enode::runtime {
 
 namespace atoms = term::atoms;
 
-char const* exit_exception::what() const noexcept {
+char const* detail::erlang_exception::what() const noexcept {
   if (what_.empty()) {
     try {
-      what_ = "exit: " + term::to_string(reason_);
+      what_ = std::string(cls_) + ": " + term::to_string(value_);
     } catch (...) {
-      return "exit";
-    }
-  }
-  return what_.c_str();
-}
-
-char const* error_exception::what() const noexcept {
-  if (what_.empty()) {
-    try {
-      what_ = "error: " + term::to_string(reason_);
-    } catch (...) {
-      return "error";
-    }
-  }
-  return what_.c_str();
-}
-
-char const* throw_exception::what() const noexcept {
-  if (what_.empty()) {
-    try {
-      what_ = "throw: " + term::to_string(value_);
-    } catch (...) {
-      return "throw";
+      return cls_;
     }
   }
   return what_.c_str();

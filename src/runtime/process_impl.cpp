@@ -205,20 +205,13 @@ void process_impl::finish(std::exception_ptr e) noexcept {
   // handle: a link or monitor that arrived in time gets the real exit reason.
   while (signal* s = rest.pop_front()) {
     switch (s->kind) {
-      case signal_kind::link: rel().links.try_emplace(as_control(s).from, link_state{}); break;
+      case signal_kind::link:
       case signal_kind::monitor:
-        rel().monitored_by.insert_or_assign(as_control(s).ref, monitor_in{as_control(s).from.as_pid(), as_control(s).extra});
-        break;
       case signal_kind::demonitor:
-        if (rel_) rel_->monitored_by.erase(as_control(s).ref);
-        break;
       case signal_kind::unlink:
-      case signal_kind::unlink_ack:
-        handle(s);
-        continue; // handle() consumed it
-      default: break;
+      case signal_kind::unlink_ack: handle(s); break; // handle() takes it
+      default: delete s;                                // messages, exits, DOWNs: moot now
     }
-    delete s;
   }
   mbox.clear();
 

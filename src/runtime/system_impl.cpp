@@ -114,33 +114,7 @@ void system_impl::deliver(term::pid const& to, signal* s, bool continuation) {
   if (!is_local(to)) {
     // No distribution in this runtime: another node's process is out of reach, and is
     // answered as BEAM answers for a node it cannot connect to.
-    switch (s->kind) {
-      case signal_kind::link: {
-        auto* r = new control(signal_kind::exit_linked);
-        r->from = term::value(to);
-        r->payload = atoms::noconnection;
-        deliver(as_control(s).from.as_pid(), r, continuation);
-        break;
-      }
-      case signal_kind::monitor: {
-        auto* r = new control(signal_kind::down);
-        r->from = term::value(to);
-        r->ref = as_control(s).ref;
-        r->extra = as_control(s).extra;
-        r->payload = atoms::noconnection;
-        deliver(as_control(s).from.as_pid(), r, continuation);
-        break;
-      }
-      case signal_kind::unlink: {
-        auto* r = new control(signal_kind::unlink_ack);
-        r->from = term::value(to);
-        r->id = as_control(s).id;
-        deliver(as_control(s).from.as_pid(), r, continuation);
-        break;
-      }
-      default: break;
-    }
-    delete s;
+    answer_gone(to, s, atoms::noconnection, continuation);
     return;
   }
   bool const is_message = s->kind == signal_kind::message || s->kind == signal_kind::alias_message;
@@ -157,21 +131,21 @@ void system_impl::deliver(term::pid const& to, signal* s, bool continuation) {
     if (is_message) count_sent();
     return;
   }
-  answer_dead(to, s);
+  answer_gone(to, s, atoms::noproc, true);
 }
 
-void system_impl::answer_dead(term::pid const& dead, signal* s) {
+void system_impl::answer_gone(term::pid const& gone, signal* s, term::atom reason, bool continuation) {
   control* r = nullptr;
   switch (s->kind) {
     case signal_kind::link:
       r = new control(signal_kind::exit_linked);
-      r->payload = atoms::noproc;
+      r->payload = reason;
       break;
     case signal_kind::monitor:
       r = new control(signal_kind::down);
       r->ref = as_control(s).ref;
       r->extra = as_control(s).extra;
-      r->payload = atoms::noproc;
+      r->payload = reason;
       break;
     case signal_kind::unlink:
       // Nobody is left to acknowledge; answer for it so the unlinker forgets the link.
@@ -181,8 +155,8 @@ void system_impl::answer_dead(term::pid const& dead, signal* s) {
     default: break;
   }
   if (r) {
-    r->from = term::value(dead);
-    deliver(as_control(s).from.as_pid(), r, true);
+    r->from = term::value(gone);
+    deliver(as_control(s).from.as_pid(), r, continuation);
   }
   delete s;
 }

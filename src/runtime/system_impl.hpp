@@ -107,8 +107,9 @@ public:
   /// that is gone is answered as a dead process answers (`noproc`), one to another node
   /// as an unreachable node does (`noconnection`).
   void deliver(term::pid const& to, signal* s, bool continuation = false);
-  /// The answer of a process that no longer exists (`from_dead`) to signal `s`.
-  void answer_dead(term::pid const& dead, signal* s);
+  /// Answers `s` for the process `gone` that cannot take it: a link gets an exit and a
+  /// monitor a 'DOWN' with `reason`, an unlink its acknowledgement. Takes `s`.
+  void answer_gone(term::pid const& gone, signal* s, term::atom reason, bool continuation);
   /// `Dest ! Msg` from `from` (a pid value, or `[]` from outside).
   result<void> send(term::value const& from, term::value const& dest, term::value msg);
 

@@ -11,44 +11,46 @@ namespace enode::runtime {
 /// exception boundary: whatever escapes a process body becomes its exit reason and
 /// travels along its links and monitors (see `exit_reason_of`).
 
+namespace detail {
+/// What the three share: a term, and `what()` printing it after the class's name.
+class erlang_exception : public std::exception {
+public:
+  erlang_exception(char const* cls, term::value v) noexcept : cls_(cls), value_(std::move(v)) {}
+  /// "Class: Term", the term in Erlang syntax.
+  char const* what() const noexcept override;
+
+protected:
+  term::value const& value() const noexcept { return value_; }
+
+private:
+  char const* cls_;
+  term::value value_;
+  mutable std::string what_;
+};
+} // namespace detail
+
 /// `exit(Reason)`: the process ends with `reason` itself. Thrown by `process::exit`, by
 /// the waits of a process that an exit signal kills, and by calls that exit their
 /// caller the way OTP's do (`gen_server::call` on a timeout, for instance).
-class exit_exception : public std::exception {
+class exit_exception : public detail::erlang_exception {
 public:
-  explicit exit_exception(term::value reason) noexcept : reason_(std::move(reason)) {}
-  term::value const& reason() const noexcept { return reason_; }
-  /// The reason in Erlang syntax.
-  char const* what() const noexcept override;
-
-private:
-  term::value reason_;
-  mutable std::string what_;
+  explicit exit_exception(term::value reason) noexcept : erlang_exception("exit", std::move(reason)) {}
+  term::value const& reason() const noexcept { return value(); }
 };
 
 /// `error(Reason)`: the process ends with `{Reason, Stack}`; C++ has no Erlang stack
 /// trace, so Stack is `[]`. The runtime raises these where a BIF would (`badarg`, `noproc`).
-class error_exception : public std::exception {
+class error_exception : public detail::erlang_exception {
 public:
-  explicit error_exception(term::value reason) noexcept : reason_(std::move(reason)) {}
-  term::value const& reason() const noexcept { return reason_; }
-  char const* what() const noexcept override;
-
-private:
-  term::value reason_;
-  mutable std::string what_;
+  explicit error_exception(term::value reason) noexcept : erlang_exception("error", std::move(reason)) {}
+  term::value const& reason() const noexcept { return value(); }
 };
 
 /// `throw(Value)` that nobody catches: the process ends with `{{nocatch, Value}, []}`.
-class throw_exception : public std::exception {
+class throw_exception : public detail::erlang_exception {
 public:
-  explicit throw_exception(term::value value) noexcept : value_(std::move(value)) {}
-  term::value const& value() const noexcept { return value_; }
-  char const* what() const noexcept override;
-
-private:
-  term::value value_;
-  mutable std::string what_;
+  explicit throw_exception(term::value v) noexcept : erlang_exception("throw", std::move(v)) {}
+  using erlang_exception::value;
 };
 
 /// The exit reason for an exception that escaped a process body:

@@ -293,6 +293,11 @@ value string_of(std::string_view utf8);
 value binary_of(std::string_view s);
 value binary_of(std::span<std::byte const> bytes);
 
+/// Erlang's `is_record(T, Tag, Size)`: a tuple of `size` elements whose first is `tag`.
+inline bool is_record(value const& t, atom tag, std::size_t size) noexcept {
+  return t.is_tuple() && t.arity() == size && t[0].is_atom() && t[0].as_atom() == tag;
+}
+
 /// Prints the term in Erlang syntax (see print.hpp).
 std::ostream& operator<<(std::ostream& os, value const& v);
 
