@@ -8,7 +8,7 @@ namespace enode::term {
 value make_integer(big_int const& i) {
   if (i >= std::numeric_limits<std::int64_t>::min() && i <= std::numeric_limits<std::int64_t>::max())
     return value(i.convert_to<std::int64_t>());
-  return value::adopt(detail::make_node<detail::big_node>(i));
+  return value::adopt(pool::make<detail::big_node>(i));
 }
 
 big_int to_big_int(value const& v) {

@@ -341,14 +341,14 @@ value::value(double d) : float_(d), rep_(rep::flt) {
 }
 
 value::value(binary b) noexcept : node_(b.node()), rep_(rep::boxed) { detail::retain(node_); }
-value::value(pid const& p) : node_(detail::make_node<detail::pid_node>(p)), rep_(rep::boxed) {}
-value::value(port const& p) : node_(detail::make_node<detail::port_node>(p)), rep_(rep::boxed) {}
-value::value(reference const& r) : node_(detail::make_node<detail::reference_node>(r)), rep_(rep::boxed) {}
-value::value(fun f) : node_(detail::make_node<detail::fun_node>(std::move(f))), rep_(rep::boxed) {}
-value::value(external_fun const& f) : node_(detail::make_node<detail::external_fun_node>(f)), rep_(rep::boxed) {}
+value::value(pid const& p) : node_(pool::make<detail::pid_node>(p)), rep_(rep::boxed) {}
+value::value(port const& p) : node_(pool::make<detail::port_node>(p)), rep_(rep::boxed) {}
+value::value(reference const& r) : node_(pool::make<detail::reference_node>(r)), rep_(rep::boxed) {}
+value::value(fun f) : node_(pool::make<detail::fun_node>(std::move(f))), rep_(rep::boxed) {}
+value::value(external_fun const& f) : node_(pool::make<detail::external_fun_node>(f)), rep_(rep::boxed) {}
 
 void value::init_unsigned(std::uint64_t u) {
-  node_ = detail::make_node<detail::big_node>(big_int(u));
+  node_ = pool::make<detail::big_node>(big_int(u));
   rep_ = rep::boxed;
 }
 
