@@ -231,8 +231,9 @@ private:
           cont = next->continuation();
           continue;
         case action::kind::stop: {
-          if (next->reply_value() && caller) gen_server::reply(self, *caller, *next->reply_value());
+          // As OTP's gen_server: terminate first, then the reply (whatever terminate did).
           auto reason = co_await terminated(self, s, next->reason());
+          if (next->reply_value() && caller) gen_server::reply(self, *caller, *next->reply_value());
           self.exit(reason);
         }
         default: break;
@@ -341,6 +342,7 @@ awaitable<term::value> do_call(process& self, term::value const& server, term::v
   };
   auto target = resolve(self, server_term);
   if (!target) throw failure(atoms::noproc);
+  if (*target == self.self()) throw failure(term::atom("calling_self")); // it could never answer
 
   auto mark = self.mark();
   term::value mref;

@@ -176,7 +176,8 @@ awaitable<bool> supervisor::restart(std::size_t index) {
     auto r = co_await start_one(c);
     if (!r && r.state == start_result::status::error) {
       c.restarting = true;
-      self().send(self().self(), term::tuple_of({try_again, c.spec.id}));
+      if (c.retry_key.is_nil()) c.retry_key = c.spec.id;
+      self().send(self().self(), term::tuple_of({try_again, c.retry_key}));
       co_return false;
     }
   }
@@ -190,6 +191,7 @@ awaitable<action> supervisor::child_exited(term::pid const& pid, term::value con
   if (!index) co_return action::noreply(); // not (or no longer) a child of ours
   auto& c = children_[*index];
   c.pid.reset();
+  c.retry_key = template_ ? term::value(pid) : c.spec.id;
   bool const again = c.spec.restart == restart_type::permanent ||
                      (c.spec.restart == restart_type::transient && !is_normal_exit(reason));
   if (!again) {
@@ -207,6 +209,12 @@ awaitable<action> supervisor::child_exited(term::pid const& pid, term::value con
 std::optional<std::size_t> supervisor::find_id(term::value const& id) const {
   for (std::size_t i = 0; i < children_.size(); ++i)
     if (children_[i].spec.id == id) return i;
+  return std::nullopt;
+}
+
+std::optional<std::size_t> supervisor::find_restarting(term::value const& key) const {
+  for (std::size_t i = 0; i < children_.size(); ++i)
+    if (children_[i].restarting && children_[i].retry_key == key) return i;
   return std::nullopt;
 }
 
@@ -255,8 +263,8 @@ awaitable<action> supervisor::handle_call(term::value const& request, from const
 awaitable<action> supervisor::handle_info(term::value const& msg) {
   if (term::is_record(msg, atoms::EXIT, 3) && msg[1].is_pid()) co_return co_await child_exited(msg[1].as_pid(), msg[2]);
   if (term::is_record(msg, try_again, 2)) {
-    auto index = find_id(msg[1]);
-    if (!index || !children_[*index].restarting) co_return action::noreply();
+    auto index = find_restarting(msg[1]);
+    if (!index) co_return action::noreply();
     if (!add_restart()) {
       co_await stop_all(0);
       co_return action::stop(atoms::shutdown);

@@ -115,7 +115,7 @@ void* allocate(std::size_t bytes) {
   if (bytes != 0 && bytes <= max_pooled) {
     std::size_t const c = class_of(bytes);
     free_block* b = local.heads[c];
-    if (!b && !local.closed) {
+    if (!b) {
       // Refill from the depot: one lock for a whole batch.
       auto& shelf = the_depot().shelves[c];
       std::unique_lock g(shelf.mutex);
@@ -126,6 +126,11 @@ void* allocate(std::size_t bytes) {
         (void)&flush_at_exit; // this thread's cache must be returned at its end
         b = ch.head;
         local.counts[c] = ch.count;
+        if (local.closed && ch.count > 1) { // a thread past its end keeps no cache
+          give_back(c, chain{b->next, ch.count - 1});
+          b->next = nullptr;
+          local.counts[c] = 1;
+        }
       }
     }
     if (b) {

@@ -3,6 +3,7 @@
 #include <enode/runtime/exit.hpp>
 #include <enode/term/atoms.hpp>
 
+#include <stdexcept>
 #include <utility>
 
 namespace enode::runtime {
@@ -79,7 +80,7 @@ void process_impl::post_run(bool continuation) {
   // its waker's scheduler); failing that, a continuation goes to this thread's queue
   // (defer), so that an idle thread is woken only when there is more than one thing to
   // run. Anything else is posted.
-  if (continuation && running && !next_here) {
+  if (continuation && running && !next_here && &running->ioc == &ioc) {
     intrusive_ptr_add_ref(this);
     next_here = this;
     return;
@@ -134,7 +135,23 @@ void process_impl::run() {
       }
       while (detail::handler_node* h = batch) {
         batch = h->next;
-        h->complete(h, true);
+        try {
+          h->complete(h, true);
+        } catch (...) {
+          // A handler that throws (Asio's own never do) ends this run: the rest of the
+          // batch goes back in front of the queue and the process stays scheduled.
+          if (batch) {
+            std::lock_guard g(handlers_mutex_);
+            detail::handler_node* last = batch;
+            while (last->next) last = last->next;
+            last->next = handlers_head_;
+            handlers_head_ = batch;
+            if (!handlers_tail_) handlers_tail_ = last;
+            flags_.fetch_or(handlers, std::memory_order_acq_rel);
+          }
+          post_run(false);
+          throw;
+        }
       }
     } else if (flags_.compare_exchange_strong(f, f & ~scheduled, std::memory_order_seq_cst)) {
       return; // nothing left; a later signal posts a new run
@@ -171,7 +188,9 @@ void process_impl::start() {
 
 void process_impl::launch() {
   intrusive_ptr_add_ref(this); // the coroutine's own reference, dropped after finish()
-  if (start_error_) {
+  // A process killed before it ever ran does not run at all, as on BEAM.
+  drain();
+  if (start_error_ || doom) {
     finish(std::exchange(start_error_, nullptr));
     intrusive_ptr_release(this);
     return;
@@ -251,12 +270,16 @@ bool process_impl::push(signal* s, bool continuation) {
   // Read before the push: once pushed, the signal belongs to the process, which may
   // already have handled and freed it.
   bool const is_exit = s->kind == signal_kind::exit || s->kind == signal_kind::exit_linked;
+  // Counted first, so that a drain that takes the signal never counts it below zero.
+  inbox_len_.fetch_add(1, std::memory_order_relaxed);
   signal* head = inbox_.load(std::memory_order_relaxed);
   do {
-    if (head == closed_mark()) return false;
+    if (head == closed_mark()) {
+      inbox_len_.fetch_sub(1, std::memory_order_relaxed);
+      return false;
+    }
     s->next = head;
   } while (!inbox_.compare_exchange_weak(head, s, std::memory_order_seq_cst, std::memory_order_relaxed));
-  inbox_len_.fetch_add(1, std::memory_order_relaxed);
   // Seen after the push (both seq_cst): a process that parks after its last look at the
   // inbox sets `parked` first, so one of the two sees the other.
   auto f = flags_.load(std::memory_order_seq_cst);
@@ -528,6 +551,11 @@ awaitable<Result> process_impl::do_receive(match_fn match, timeout after, std::u
         else co_return term::value{}; // unreachable: only `forever` receives return a bare value
       }
       arm_timer(deadline);
+    }
+    if (parked_) {
+      // A second coroutine of the same process receiving while the first waits: a
+      // process has one thread of control, and its mailbox one reader.
+      throw std::logic_error("runtime::process: two receives at once in one process");
     }
     status_.store(process_status::waiting, std::memory_order_relaxed);
     co_await net::async_initiate<std::decay_t<decltype(use_awaitable)> const, void()>(

@@ -102,9 +102,19 @@ void system_impl::exited(process_impl& p) noexcept {
     std::lock_guard g(roots_mutex_);
     roots_.erase(p.number);
   }
-  if (alive_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-    std::lock_guard g(join_mutex_);
-    join_cv_.notify_all();
+  // The last one counts down under the lock, so that join() cannot see zero, return and
+  // let the system be destroyed while this thread is still about to notify.
+  auto n = alive_.load(std::memory_order_acquire);
+  for (;;) {
+    if (n == 1) {
+      std::lock_guard g(join_mutex_);
+      if (alive_.compare_exchange_strong(n, 0, std::memory_order_acq_rel)) {
+        join_cv_.notify_all();
+        return;
+      }
+    } else if (alive_.compare_exchange_weak(n, n - 1, std::memory_order_acq_rel)) {
+      return;
+    }
   }
 }
 

@@ -291,5 +291,33 @@ TEST_CASE_FIXTURE(fixture, "supervisor: supervisors nest; the top one's shutdown
   });
 }
 
+TEST_CASE_FIXTURE(fixture, "supervisor: a simple_one_for_one child whose restart fails is retried until it starts") {
+  run([&](process& self) -> awaitable<> {
+    auto me = self.self();
+    auto failures = std::make_shared<std::atomic<int>>(0); // starts of d2 to fail from now on
+    child_spec tmpl;
+    tmpl.id = a("dyn");
+    tmpl.start = [me, failures](process& sup, term::value const& args) -> awaitable<start_result> {
+      auto id = args.list_elements()[0];
+      if (id == term::value(a("d2")) && failures->load() > 0) {
+        failures->fetch_sub(1);
+        co_return start_result::error(a("not_now"));
+      }
+      co_return co_await gen_server::start_link(sup, std::make_unique<test_server>(id, me));
+    };
+    auto sup = co_await start_sup(self, {strategy::simple_one_for_one, 10, std::chrono::seconds(5)}, specs(tmpl));
+    (void)co_await supervisor::start_child(self, sup, t("[d1]"));
+    auto d2 = co_await supervisor::start_child(self, sup, t("[d2]"));
+    REQUIRE(d2);
+    (void)co_await inits(self, ids("d1", "d2"));
+    failures->store(2);
+    gen_server::cast(self, term::value(d2.pid), t("{exit, crash}"));
+    auto again = co_await inits(self, ids("d2")); // after two failed restarts
+    CHECK(again[0] != term::value(d2.pid));
+    auto counts = co_await supervisor::count_children(self, sup);
+    CHECK(counts == t("[{specs, 2}, {active, 2}, {supervisors, 0}, {workers, 2}]"));
+  });
+}
+
 } // TEST_SUITE
 } // namespace enode::behaviours::test

@@ -342,6 +342,41 @@ TEST_CASE_FIXTURE(fixture, "exit/2: exit(self(), normal) ends the caller; trappi
   });
 }
 
+TEST_CASE_FIXTURE(fixture, "exit/2: a process killed before it first runs never runs") {
+  run([&](process& self) -> awaitable<> {
+    auto parent = self.self();
+    // Spawned processes start after their spawner yields: the kill gets there first.
+    auto [p, mref] = self.spawn_monitor([parent](process& c) -> awaitable<> {
+      c.send(parent, a("i_ran"));
+      co_return;
+    });
+    self.exit(p, atoms::kill);
+    auto d = co_await self.receive([&](auto const& m) { return is_down(m, mref); }, 5s);
+    REQUIRE(d);
+    CHECK((*d)[4] == term::value(atoms::killed));
+    auto ran = co_await self.receive([](auto const& m) { return m == term::value(a("i_ran")); }, 20ms);
+    CHECK(!ran);
+  });
+}
+
+TEST_CASE_FIXTURE(fixture, "process: two coroutines of one process cannot receive at once") {
+  run([&](process& self) -> awaitable<> {
+    auto first = std::make_shared<std::promise<void>>();
+    net::co_spawn(self.get_executor(), [&self]() -> awaitable<> { (void)co_await self.receive(1s); }, net::detached);
+    co_await self.sleep(5ms); // let it park
+    bool refused = false;
+    try {
+      (void)co_await self.receive(10ms);
+    } catch (std::logic_error const&) {
+      refused = true;
+    }
+    CHECK(refused);
+    self.send(self.self(), a("wake_the_other"));
+    co_await self.sleep(5ms);
+    (void)first;
+  });
+}
+
 TEST_CASE_FIXTURE(fixture, "exit/2: a process killed while it awaits another operation ends at once") {
   run([&](process& self) -> awaitable<> {
     auto [p, mref] = self.spawn_monitor([](process& c) -> awaitable<> {

@@ -142,6 +142,7 @@ TEST_CASE("system: shutdown tells the roots, kills what remains after the grace 
   sched.start();
   runtime::system sys(sched.context());
   std::promise<term::value> told;
+  std::promise<void> first_ready, second_ready;
   // A trapping root sees {'EXIT', <0.0.0>, shutdown}, then ends.
   auto root = *sys.spawn([&](process& self) -> awaitable<> {
     self.trap_exit(true);
@@ -149,14 +150,19 @@ TEST_CASE("system: shutdown tells the roots, kills what remains after the grace 
     self.spawn_link([](process& c) -> awaitable<> {
       for (;;) (void)co_await c.receive();
     });
+    first_ready.set_value();
     auto m = co_await self.receive();
     told.set_value(m);
   });
   // A stubborn root that traps and ignores the shutdown: killed after the grace time.
-  *sys.spawn([](process& self) -> awaitable<> {
+  *sys.spawn([&](process& self) -> awaitable<> {
     self.trap_exit(true);
+    second_ready.set_value();
     for (;;) (void)co_await self.receive();
   });
+  // Both trap before the shutdown (a process that has not run yet would simply die of it).
+  first_ready.get_future().wait();
+  second_ready.get_future().wait();
   CHECK(sys.stats().processes >= 2);
   auto t0 = std::chrono::steady_clock::now();
   sys.shutdown(100ms);

@@ -128,6 +128,9 @@ private:
     std::optional<term::pid> pid;
     bool restarting = false;
     term::value args; ///< simple_one_for_one: the extra arguments
+    /// What a retried restart names it by: its id, or (simple_one_for_one, whose
+    /// children share the id `undefined`) the pid it had, as OTP does.
+    term::value retry_key = {};
   };
 
   runtime::awaitable<start_result> start_one(child& c);
@@ -139,6 +142,7 @@ private:
   runtime::awaitable<action> child_exited(term::pid const& pid, term::value const& reason);
   std::optional<std::size_t> find_id(term::value const& id) const;
   std::optional<std::size_t> find_pid(term::pid const& pid) const;
+  std::optional<std::size_t> find_restarting(term::value const& key) const;
   runtime::awaitable<term::value> do_start_child(child_spec spec);
   runtime::awaitable<term::value> do_start_dynamic(term::value args);
   runtime::awaitable<term::value> do_terminate_child(term::value const& id);
