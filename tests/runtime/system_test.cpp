@@ -180,6 +180,33 @@ TEST_CASE("system: shutdown tells the roots, kills what remains after the grace 
   (void)root;
 }
 
+TEST_CASE("system: hosted on an application's own io_context and threads") {
+  net::io_context ioc;
+  auto work = net::make_work_guard(ioc);
+  std::thread app_thread([&] { ioc.run(); });
+  {
+    runtime::system sys(ioc, system_options{.node = a("app@host"), .creation = 3});
+    std::promise<term::value> got;
+    auto echo = *sys.spawn([](process& self) -> awaitable<> {
+      auto m = co_await self.receive();
+      self.send(m[0], m[1]);
+    });
+    (void)*sys.spawn([&](process& self) -> awaitable<> {
+      self.send(term::value(echo), term::tuple_of({self.self(), a("hi")}));
+      got.set_value(*co_await self.receive(5s));
+    });
+    auto f = got.get_future();
+    REQUIRE(f.wait_for(10s) == std::future_status::ready);
+    CHECK(f.get() == term::value(a("hi")));
+    CHECK(echo.node == a("app@host"));
+    CHECK(echo.creation == 3);
+    sys.shutdown();
+    sys.join();
+  }
+  work.reset();
+  app_thread.join();
+}
+
 TEST_CASE("system: join from a thread of its own io_context is refused") {
   scheduler sched(1);
   sched.start();
