@@ -1,0 +1,117 @@
+#pragma once
+
+#include <enode/core/asio.hpp>
+#include <enode/dist/control.hpp>
+#include <enode/dist/flags.hpp>
+#include <enode/dist/packet.hpp>
+#include <enode/dist/setup.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+/// An established distribution connection: 4-byte framing, ticks, a reader that turns
+/// packets into control messages for a `sink`, and a writer that batches what any thread
+/// sends into few writes and slices large messages into fragments between other traffic.
+namespace enode::dist {
+
+class connection;
+
+/// What a connection reports to; implemented by the node. Both calls come from the
+/// connection's strand, in order; `on_down` comes once and last.
+class connection_sink {
+public:
+  virtual ~connection_sink() = default;
+  virtual void on_message(connection& c, control&& msg) = 0;
+  virtual void on_down(connection& c, error_code why) = 0;
+};
+
+struct connection_options {
+  /// net_ticktime: the peer is declared down after this long without a byte from it
+  /// (give or take a tick interval); we tick every ticktime / intensity when idle.
+  std::chrono::milliseconds ticktime{60000};
+  unsigned tick_intensity = 4;
+  std::size_t fragment_size = 64 * 1024;
+  /// Bytes gathered into one write at most (beyond one packet).
+  std::size_t max_batch = 512 * 1024;
+  packet_reader::limits limits{};
+};
+
+/// Counters of one connection, for introspection and benchmarks.
+struct connection_stats {
+  std::uint64_t messages_in = 0, messages_out = 0, bytes_in = 0, bytes_out = 0, writes = 0, ticks_in = 0;
+};
+
+class connection : public std::enable_shared_from_this<connection> {
+public:
+  /// `socket` is connected and through the handshake; its executor is a strand, which
+  /// becomes the connection's. `ours` is what we advertised.
+  connection(net::ip::tcp::socket socket, peer_identity peer, flags::type ours, connection_sink& sink,
+             connection_options opts);
+  ~connection();
+
+  /// Starts the reader, writer and ticker.
+  void start();
+
+  /// Queues `c` for the peer; thread-safe. Messages from one sender (`from` of `c`) keep
+  /// their order. Returns false when the connection is already closing.
+  bool send(control const& c);
+
+  /// Closes at once with `why`: what is queued is dropped. Thread-safe, idempotent.
+  void close(error_code why);
+  /// Sends what is queued, then closes with `dist::error::closed`. Thread-safe.
+  void close_after_flush();
+
+  std::string const& peer_name() const noexcept { return peer_.name; }
+  peer_identity const& peer() const noexcept { return peer_; }
+  /// The flags both sides share.
+  flags::type flags() const noexcept { return flags_; }
+  bool closed() const noexcept { return closing_.load(std::memory_order_acquire); }
+  connection_stats stats() const;
+
+private:
+  struct bulk {
+    std::uint64_t sender;
+    std::deque<outgoing> items;
+  };
+  net::awaitable<void> read_loop();
+  net::awaitable<void> write_loop();
+  net::awaitable<void> tick_loop();
+  void enqueue(std::uint64_t sender, outgoing o);
+  void wake_writer();
+  void finish(error_code why);
+  bool deliver(std::span<std::byte const> packet, term::binary const* owner);
+
+  net::ip::tcp::socket socket_;
+  net::any_io_executor strand_;
+  peer_identity peer_;
+  flags::type flags_;
+  connection_sink& sink_;
+  connection_options opts_;
+  packet_reader reader_;
+  packet_writer writer_;
+  net::steady_timer wake_;
+  net::steady_timer tick_;
+
+  mutable std::mutex mutex_; // guards the queues below and idle_, flush_
+  std::vector<std::byte> small_;
+  std::list<bulk> bulk_;
+  std::unordered_map<std::uint64_t, std::list<bulk>::iterator> bulk_of_;
+  bool idle_ = false;
+  bool flush_then_close_ = false;
+  std::uint64_t next_sequence_ = 1;
+
+  std::atomic<bool> closing_{false};
+  bool down_reported_ = false;
+  std::atomic<bool> wrote_{false}, read_{false};
+  unsigned silent_intervals_ = 0;
+  std::atomic<std::uint64_t> messages_in_{0}, messages_out_{0}, bytes_in_{0}, bytes_out_{0}, writes_{0}, ticks_in_{0};
+};
+
+} // namespace enode::dist

@@ -1,0 +1,293 @@
+#include <enode/dist/connection.hpp>
+
+#include <enode/core/endian.hpp>
+#include <enode/dist/error.hpp>
+
+#include <cstring>
+
+namespace enode::dist {
+namespace {
+
+using tcp = net::ip::tcp;
+
+// Messages of one sender keep their order; any sender key will do as long as one
+// process always gets the same one.
+std::uint64_t sender_key(control const& c) {
+  if (!c.from.is_pid()) return 0;
+  auto const& p = c.from.as_pid();
+  return (std::uint64_t{p.serial} << 32 | p.id) + 1;
+}
+
+bool header_mode(flags::type f) { return (f & (flags::dist_hdr_atom_cache | flags::fragments)) != 0; }
+
+} // namespace
+
+connection::connection(tcp::socket socket, peer_identity peer, flags::type ours, connection_sink& sink,
+                       connection_options opts)
+    : socket_(std::move(socket)), strand_(socket_.get_executor()), peer_(std::move(peer)),
+      flags_(flags::expand(ours) & peer_.flags), sink_(sink), opts_(opts), reader_(header_mode(flags_), opts.limits),
+      writer_(header_mode(flags_), (flags_ & flags::fragments) != 0, opts.fragment_size), wake_(strand_),
+      tick_(strand_) {
+  error_code ignored;
+  socket_.set_option(tcp::no_delay(true), ignored);
+}
+
+connection::~connection() = default;
+
+void connection::start() {
+  auto self = shared_from_this();
+  auto on_end = [self](std::exception_ptr e) {
+    if (e) self->close(make_error_code(error::closed));
+  };
+  net::co_spawn(strand_, read_loop(), on_end);
+  net::co_spawn(strand_, write_loop(), on_end);
+  net::co_spawn(strand_, tick_loop(), on_end);
+}
+
+connection_stats connection::stats() const {
+  return {messages_in_.load(), messages_out_.load(), bytes_in_.load(), bytes_out_.load(), writes_.load(),
+          ticks_in_.load()};
+}
+
+// --- sending ---------------------------------------------------------------------------------
+
+bool connection::send(control const& c) {
+  if (closed()) return false;
+  auto e = build(c, flags_);
+  std::uint64_t const key = sender_key(c);
+  term::value const* payload = e.payload ? &*e.payload : nullptr;
+  std::size_t seq = 0;
+  {
+    // A sequence id unique per message in flight (BEAM uses the sender's pid bits; any
+    // id not in progress will do).
+    std::lock_guard g(mutex_);
+    seq = next_sequence_++;
+  }
+  outgoing o = writer_.make(e.control, payload, seq);
+  messages_out_.fetch_add(1, std::memory_order_relaxed);
+  enqueue(key, std::move(o));
+  return true;
+}
+
+void connection::enqueue(std::uint64_t sender, outgoing o) {
+  bool wake = false;
+  {
+    std::lock_guard g(mutex_);
+    auto it = bulk_of_.find(sender);
+    if (it != bulk_of_.end()) {
+      // This sender has a fragmented message on its way: what it sends next waits behind it.
+      it->second->items.push_back(std::move(o));
+    } else if (o.remaining() == 1) {
+      o.take(small_);
+    } else {
+      bulk_.push_back(bulk{sender, {}});
+      bulk_.back().items.push_back(std::move(o));
+      bulk_of_.emplace(sender, std::prev(bulk_.end()));
+    }
+    if (idle_) {
+      idle_ = false;
+      wake = true;
+    }
+  }
+  if (wake) wake_writer();
+}
+
+void connection::wake_writer() {
+  net::post(strand_, [self = shared_from_this()] { self->wake_.cancel(); });
+}
+
+net::awaitable<void> connection::write_loop() {
+  std::vector<std::byte> out;
+  out.reserve(64 * 1024);
+  for (;;) {
+    bool wait = false, close_now = false;
+    out.clear();
+    {
+      std::lock_guard g(mutex_);
+      if (closing_.load(std::memory_order_acquire)) co_return;
+      if (small_.empty() && bulk_.empty()) {
+        if (flush_then_close_) close_now = true;
+        else {
+          idle_ = true;
+          wait = true;
+        }
+      } else {
+        out.swap(small_);
+        // One slice of every fragmented message in progress, so that none stalls the others.
+        for (auto it = bulk_.begin(); it != bulk_.end() && out.size() < opts_.max_batch;) {
+          auto& items = it->items;
+          items.front().take(out);
+          if (items.front().done()) items.pop_front();
+          // Whole messages queued behind it by the same sender go along if they are small.
+          while (!items.empty() && items.front().remaining() == 1 && items.front().bytes() < opts_.fragment_size)
+            items.front().take(out), items.pop_front();
+          if (items.empty()) {
+            bulk_of_.erase(it->sender);
+            it = bulk_.erase(it);
+          } else {
+            ++it;
+          }
+        }
+      }
+    }
+    if (close_now) {
+      close(make_error_code(error::closed));
+      co_return;
+    }
+    if (wait) {
+      wake_.expires_at(net::steady_timer::time_point::max());
+      error_code ec;
+      co_await wake_.async_wait(net::redirect_error(net::use_awaitable, ec));
+      continue;
+    }
+    auto [ec, n] = co_await net::async_write(socket_, net::buffer(out), net::as_tuple(net::use_awaitable));
+    if (ec) {
+      close(ec);
+      co_return;
+    }
+    wrote_.store(true, std::memory_order_relaxed);
+    bytes_out_.fetch_add(n, std::memory_order_relaxed);
+    writes_.fetch_add(1, std::memory_order_relaxed);
+    if (out.capacity() > (std::size_t{4} << 20)) out = {}; // do not keep a huge buffer around
+  }
+}
+
+// --- receiving -------------------------------------------------------------------------------
+
+bool connection::deliver(std::span<std::byte const> packet, term::binary const* owner) {
+  auto m = reader_.read(packet, owner);
+  if (!m) {
+    close(m.error());
+    return false;
+  }
+  if (!*m) return true; // a fragment
+  auto& w = **m;
+  auto c = interpret(w.control, w.payload ? &*w.payload : nullptr);
+  if (!c) {
+    close(c.error());
+    return false;
+  }
+  messages_in_.fetch_add(1, std::memory_order_relaxed);
+  sink_.on_message(*this, std::move(*c));
+  return !closed();
+}
+
+net::awaitable<void> connection::read_loop() {
+  auto self = shared_from_this();
+  std::vector<std::byte> buf(256 * 1024);
+  std::size_t have = 0;
+  for (;;) {
+    auto [ec, n] = co_await socket_.async_read_some(net::buffer(buf.data() + have, buf.size() - have),
+                                                    net::as_tuple(net::use_awaitable));
+    if (ec) {
+      close(ec);
+      co_return;
+    }
+    if (closed()) co_return;
+    read_.store(true, std::memory_order_relaxed);
+    bytes_in_.fetch_add(n, std::memory_order_relaxed);
+    have += n;
+    std::size_t pos = 0;
+    while (have - pos >= 4) {
+      std::size_t const len = endian::load_u32(buf.data() + pos);
+      if (len == 0) { // a tick
+        ticks_in_.fetch_add(1, std::memory_order_relaxed);
+        pos += 4;
+        continue;
+      }
+      if (len > opts_.limits.max_message + 64) {
+        close(make_error_code(error::too_large));
+        co_return;
+      }
+      if (have - pos - 4 >= len) {
+        if (!deliver({buf.data() + pos + 4, len}, nullptr)) co_return;
+        pos += 4 + len;
+        continue;
+      }
+      if (len + 4 > buf.size()) {
+        // Larger than the buffer: read it into a binary of its own, which its large
+        // binaries then share.
+        auto big = term::binary::uninitialized(len);
+        std::size_t const part = have - pos - 4;
+        std::memcpy(big.mutable_data(), buf.data() + pos + 4, part);
+        auto [ec2, n2] = co_await net::async_read(socket_, net::buffer(big.mutable_data() + part, len - part),
+                                                  net::as_tuple(net::use_awaitable));
+        if (ec2) {
+          close(ec2);
+          co_return;
+        }
+        if (closed()) co_return;
+        bytes_in_.fetch_add(n2, std::memory_order_relaxed);
+        if (!deliver(big.bytes(), &big)) co_return;
+        pos = have = 0;
+      }
+      break;
+    }
+    if (pos > 0) {
+      std::memmove(buf.data(), buf.data() + pos, have - pos);
+      have -= pos;
+    }
+  }
+}
+
+// --- ticks and closing -------------------------------------------------------------------------
+
+net::awaitable<void> connection::tick_loop() {
+  auto const interval = opts_.ticktime / std::max(1u, opts_.tick_intensity);
+  for (;;) {
+    tick_.expires_after(interval);
+    error_code ec;
+    co_await tick_.async_wait(net::redirect_error(net::use_awaitable, ec));
+    if (closed()) co_return;
+    if (!wrote_.exchange(false)) {
+      bool wake = false;
+      {
+        std::lock_guard g(mutex_);
+        small_.insert(small_.end(), 4, std::byte{0});
+        if (idle_) idle_ = false, wake = true;
+      }
+      if (wake) wake_writer();
+    }
+    if (read_.exchange(false)) {
+      silent_intervals_ = 0;
+    } else if (++silent_intervals_ >= opts_.tick_intensity) {
+      // As net_kernel: nothing heard for a whole ticktime.
+      close(make_error_code(error::tick_timeout));
+      co_return;
+    }
+  }
+}
+
+void connection::close(error_code why) {
+  net::dispatch(strand_, [self = shared_from_this(), why] { self->finish(why); });
+}
+
+void connection::close_after_flush() {
+  bool wake = false;
+  {
+    std::lock_guard g(mutex_);
+    flush_then_close_ = true;
+    if (idle_) idle_ = false, wake = true;
+  }
+  if (wake) wake_writer();
+}
+
+void connection::finish(error_code why) {
+  if (down_reported_) return;
+  down_reported_ = true;
+  closing_.store(true, std::memory_order_release);
+  error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  wake_.cancel();
+  tick_.cancel();
+  {
+    std::lock_guard g(mutex_);
+    small_.clear();
+    bulk_.clear();
+    bulk_of_.clear();
+  }
+  sink_.on_down(*this, why);
+}
+
+} // namespace enode::dist
