@@ -10,6 +10,10 @@ namespace {
 constexpr char const* usage = R"(usage: enode <command> [args]
 
 commands:
+  run     start a node (with an `echo` server) until SIGINT/SIGTERM
+  ping    net_adm:ping a node: pong or pang
+  names   list the nodes registered with EPMD
+  epmd    serve EPMD (a standalone port mapper)
   etf     decode, encode and round-trip Erlang's external term format
   help    show this text
 
@@ -30,6 +34,10 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (cmd == "etf") return enode::cli::etf_command(args.subspan(1));
+  if (cmd == "run") return enode::cli::run_command(args.subspan(1));
+  if (cmd == "ping") return enode::cli::ping_command(args.subspan(1));
+  if (cmd == "names") return enode::cli::names_command(args.subspan(1));
+  if (cmd == "epmd") return enode::cli::epmd_command(args.subspan(1));
   std::fprintf(stderr, "enode: unknown command '%.*s'\n%s", static_cast<int>(cmd.size()), cmd.data(), usage);
   return 2;
 }

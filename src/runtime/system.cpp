@@ -83,4 +83,7 @@ std::string_view to_string(process_status s) noexcept {
   return "unknown";
 }
 
+void system::set_router(remote_router* r) noexcept { impl_->set_router(r); }
+void system::inject(remote_signal&& s) { impl_->inject(std::move(s)); }
+
 } // namespace enode::runtime

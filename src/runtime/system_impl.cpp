@@ -122,9 +122,16 @@ void system_impl::exited(process_impl& p) noexcept {
 
 void system_impl::deliver(term::pid const& to, signal* s, bool continuation) {
   if (!is_local(to)) {
-    // No distribution in this runtime: another node's process is out of reach, and is
-    // answered as BEAM answers for a node it cannot connect to.
-    answer_gone(to, s, atoms::noconnection, continuation);
+    if (to.node == node) {
+      // A pid of an earlier incarnation of this node: that process is gone.
+      answer_gone(to, s, atoms::noproc, continuation);
+    } else if (router()) {
+      route(to, s, term::value{});
+    } else {
+      // No distribution: another node's process is out of reach, and is answered as
+      // BEAM answers for a node it cannot connect to.
+      answer_gone(to, s, atoms::noconnection, continuation);
+    }
     return;
   }
   bool const is_message = s->kind == signal_kind::message || s->kind == signal_kind::alias_message;
@@ -174,7 +181,15 @@ void system_impl::answer_gone(term::pid const& gone, signal* s, term::atom reaso
 result<void> system_impl::send(term::value const& from, term::value const& dest, term::value msg) {
   (void)from; // carried by the distribution's SEND_SENDER; local delivery does not need it
   if (dest.is_pid()) {
-    deliver(dest.as_pid(), signal::message(std::move(msg)), true);
+    auto const& to = dest.as_pid();
+    if (to.node != node) {
+      if (auto* r = router()) {
+        r->route(remote_signal{remote_signal::kind::send, to.node, from, dest, {}, 0, std::move(msg), {}});
+        count_sent();
+      }
+      return {}; // without distribution: dropped, as a message to an unreachable node
+    }
+    deliver(to, signal::message(std::move(msg)), true);
     return {};
   }
   if (dest.is_atom()) {
@@ -184,13 +199,26 @@ result<void> system_impl::send(term::value const& from, term::value const& dest,
     return {};
   }
   if (dest.is_tuple() && dest.arity() == 2 && dest[0].is_atom() && dest[1].is_atom()) {
-    if (dest[1].as_atom() != node) return {}; // another node: unreachable without distribution
+    if (dest[1].as_atom() != node) {
+      if (auto* r = router()) {
+        r->route(remote_signal{remote_signal::kind::reg_send, dest[1].as_atom(), from, dest[0], {}, 0, std::move(msg), {}});
+        count_sent();
+      }
+      return {};
+    }
     if (auto p = whereis(dest[0].as_atom())) deliver(*p, signal::message(std::move(msg)), true);
     return {}; // {Name, Node} to an unregistered name is dropped, as BEAM does
   }
   if (dest.is_reference()) {
     auto const& r = dest.as_reference();
-    if (r.node != node || r.creation != creation) return {};
+    if (r.node != node) {
+      if (auto* rt = router()) {
+        rt->route(remote_signal{remote_signal::kind::alias_send, r.node, from, dest, {}, 0, std::move(msg), {}});
+        count_sent();
+      }
+      return {};
+    }
+    if (r.creation != creation) return {};
     if (auto holder = alias_owner(dest)) {
       auto* s = new control(signal_kind::alias_message);
       as_control(s).ref = dest;
@@ -200,6 +228,114 @@ result<void> system_impl::send(term::value const& from, term::value const& dest,
     return {}; // an inactive alias: dropped
   }
   return error::bad_destination;
+}
+
+// --- other nodes -------------------------------------------------------------------------------
+
+void system_impl::route(term::pid const& to, signal* s, term::value const& from_of_message) {
+  using k = remote_signal::kind;
+  remote_signal r;
+  r.node = to.node;
+  r.to = term::value(to);
+  switch (s->kind) {
+    case signal_kind::message:
+      r.what = k::send;
+      r.from = from_of_message;
+      break;
+    case signal_kind::alias_message:
+      r.what = k::alias_send;
+      r.to = as_control(s).ref;
+      break;
+    case signal_kind::exit: r.what = k::exit; break;
+    case signal_kind::exit_linked: r.what = k::exit_linked; break;
+    case signal_kind::link: r.what = k::link; break;
+    case signal_kind::unlink: r.what = k::unlink; break;
+    case signal_kind::unlink_ack: r.what = k::unlink_ack; break;
+    case signal_kind::monitor:
+      r.what = k::monitor;
+      r.object = as_control(s).extra;
+      // A monitor of {Name, Node}: process::monitor addresses it to the node's pid 0.
+      if (to.id == 0 && to.serial == 0 && to.creation == 0 && r.object.is_tuple()) r.to = r.object[0];
+      break;
+    case signal_kind::demonitor: r.what = k::demonitor; break;
+    case signal_kind::down:
+      r.what = k::down;
+      r.object = as_control(s).extra;
+      break;
+  }
+  if (s->kind != signal_kind::message) {
+    auto& c = as_control(s);
+    r.from = std::move(c.from);
+    r.ref = std::move(c.ref);
+    r.id = c.id;
+  }
+  r.payload = std::move(s->payload);
+  delete s;
+  router()->route(std::move(r));
+}
+
+void system_impl::inject(remote_signal&& r) {
+  using k = remote_signal::kind;
+  auto control_of = [&](signal_kind kind) {
+    auto* c = new control(kind);
+    c->from = std::move(r.from);
+    c->ref = std::move(r.ref);
+    c->id = r.id;
+    c->payload = std::move(r.payload);
+    c->extra = std::move(r.object);
+    return c;
+  };
+  auto to_pid = [&]() -> std::optional<term::pid> {
+    if (r.to.is_pid()) return r.to.as_pid();
+    if (r.to.is_atom()) return whereis(r.to.as_atom());
+    return std::nullopt;
+  };
+  switch (r.what) {
+    case k::send:
+      if (r.to.is_pid()) deliver(r.to.as_pid(), signal::message(std::move(r.payload)), true);
+      return;
+    case k::reg_send:
+    case k::alias_send: {
+      term::value dest = std::move(r.to);
+      (void)send(r.from, dest, std::move(r.payload)); // an unknown name or alias: dropped
+      return;
+    }
+    case k::monitor: {
+      auto target = to_pid();
+      if (!target) {
+        // A name that is not registered: 'DOWN' noproc at once, naming {Name, Node}.
+        if (auto* rt = router()) {
+          remote_signal d;
+          d.what = k::down;
+          d.node = r.node;
+          d.from = r.to;
+          d.to = std::move(r.from);
+          d.ref = std::move(r.ref);
+          d.payload = atoms::noproc;
+          d.object = std::move(r.object);
+          rt->route(std::move(d));
+        }
+        return;
+      }
+      deliver(*target, control_of(signal_kind::monitor), true);
+      return;
+    }
+    default: break;
+  }
+  auto target = to_pid();
+  if (!target) return;
+  signal_kind kind = signal_kind::message;
+  switch (r.what) {
+    case k::link: kind = signal_kind::link; break;
+    case k::unlink: kind = signal_kind::unlink; break;
+    case k::unlink_ack: kind = signal_kind::unlink_ack; break;
+    case k::exit: kind = signal_kind::exit; break;
+    case k::exit_linked: kind = signal_kind::exit_linked; break;
+    case k::demonitor: kind = signal_kind::demonitor; break;
+    case k::down: kind = signal_kind::down; break;
+    default: return;
+  }
+  deliver(*target, control_of(kind), true);
 }
 
 void system_impl::signal_exit(term::pid const& to, term::value const& reason) {

@@ -110,6 +110,13 @@ public:
   /// Answers `s` for the process `gone` that cannot take it: a link gets an exit and a
   /// monitor a 'DOWN' with `reason`, an unlink its acknowledgement. Takes `s`.
   void answer_gone(term::pid const& gone, signal* s, term::atom reason, bool continuation);
+  /// Signals to and from other nodes (see remote_router, system::inject).
+  void set_router(remote_router* r) noexcept { router_.store(r, std::memory_order_release); }
+  remote_router* router() const noexcept { return router_.load(std::memory_order_acquire); }
+  void inject(remote_signal&& s);
+  /// Hands `s` (for the other node's process `to`) to the router; takes `s`.
+  void route(term::pid const& to, signal* s, term::value const& from_of_message);
+
   /// `Dest ! Msg` from `from` (a pid value, or `[]` from outside).
   result<void> send(term::value const& from, term::value const& dest, term::value msg);
 
@@ -169,6 +176,7 @@ private:
   net::strand<net::io_context::executor_type> strand_; // system timers and the grace timer
   std::mutex roots_mutex_;
   std::unordered_map<std::uint64_t, term::pid, number_hash> roots_;
+  std::atomic<remote_router*> router_{nullptr};
   std::atomic<bool> shutting_down_{false};
   std::atomic<bool> killing_{false};
   std::unique_ptr<net::steady_timer> grace_timer_;

@@ -5,6 +5,7 @@
 #include <enode/runtime/awaitable.hpp>
 #include <enode/runtime/process.hpp>
 #include <enode/runtime/process_info.hpp>
+#include <enode/runtime/remote.hpp>
 #include <enode/term/value.hpp>
 
 #include <chrono>
@@ -90,6 +91,16 @@ public:
   std::optional<std::chrono::milliseconds> cancel_timer(term::value const& tref);
   /// `erlang:read_timer/1`: the time left, or nullopt.
   std::optional<std::chrono::milliseconds> read_timer(term::value const& tref) const;
+
+  /// Installs the router for signals to other nodes (null: other nodes are unreachable,
+  /// answered with `noconnection`). Set it before processes talk to other nodes; it must
+  /// outlive every process.
+  void set_router(remote_router* r) noexcept;
+  /// Delivers a signal from a process of another node to a local process (or name, or
+  /// alias), as a local signal would arrive. What finds no process is answered through
+  /// the router as BEAM answers: a link with an exit `noproc`, a monitor with a 'DOWN'
+  /// `noproc`; a message is dropped.
+  void inject(remote_signal&& s);
 
   /// One snapshot per live process.
   std::vector<process_info> processes() const;

@@ -1,0 +1,105 @@
+#pragma once
+
+#include <enode/core/result.hpp>
+#include <enode/runtime/system.hpp>
+#include <enode/term/atom.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace enode::node {
+
+/// How a node starts.
+struct options {
+  /// `alive@host`, or just `alive` to have the host filled in: the short host name for
+  /// short names, the fully qualified one for long names.
+  std::string name;
+  /// Long names (`-name`) rather than short ones (`-sname`).
+  bool long_names = false;
+  /// The cookie; when unset, `~/.erlang.cookie`, created as `erl` creates it if missing.
+  std::optional<std::string> cookie;
+  /// A hidden node does not appear in the peers' `nodes()` (only in `nodes(hidden)`).
+  bool hidden = false;
+  /// The distribution port; 0 picks a free one.
+  std::uint16_t listen_port = 0;
+  /// net_ticktime: a silent peer is declared down after about this long.
+  std::chrono::seconds ticktime{60};
+  /// The EPMD port; unset: `ERL_EPMD_PORT`, else 4369.
+  std::optional<std::uint16_t> epmd_port;
+  /// Serve EPMD ourselves when nothing listens on its port.
+  bool embedded_epmd = true;
+  /// Deadline of each connection setup (net_setuptime).
+  std::chrono::milliseconds setup_timeout{7000};
+  /// Scheduler threads; 0: one per core.
+  std::size_t threads = 0;
+  /// Where the node reports connection events and failures; default: standard error.
+  std::function<void(std::string_view)> log;
+};
+
+class node_impl;
+
+/// An Erlang node: a runtime system that speaks the distribution protocol. It registers
+/// with EPMD (serving EPMD itself when none runs), accepts and makes connections, routes
+/// messages, links, monitors and exits between its processes and other nodes', and
+/// hosts `net_kernel` (so `net_adm:ping/1` answers pong) and a `global_name_server` that
+/// keeps `global` working on the BEAM nodes.
+///
+/// Thread-safe. `start` and `stop` block; call them from outside the node's threads.
+class node {
+public:
+  explicit node(options opts);
+  /// Stops the node if it runs.
+  ~node();
+  node(node const&) = delete;
+  node& operator=(node const&) = delete;
+
+  /// Listens, registers with EPMD and starts the system processes. Errors: a malformed
+  /// name (`dist::error::bad_node_name`), a name taken (`epmd_duplicate_name`), EPMD
+  /// unreachable, a port in use.
+  [[nodiscard]] result<void> start();
+  /// Closes every connection (links and monitors of remote processes get
+  /// `noconnection`), ends the EPMD registration, hands the embedded EPMD over if other
+  /// nodes still use it, and shuts the runtime down. Idempotent.
+  void stop();
+
+  runtime::system& system();
+  term::atom name() const;
+  std::uint32_t creation() const;
+  std::uint16_t listen_port() const;
+  /// Whether this node serves EPMD itself.
+  bool serves_epmd() const;
+
+  /// Connected nodes: visible ones, or hidden ones too.
+  std::vector<term::atom> nodes(bool include_hidden = false) const;
+  /// `net_kernel:connect_node/1`: true once connected (blocking, up to the setup timeout).
+  bool connect(term::atom peer);
+  /// `erlang:disconnect_node/1`.
+  bool disconnect(term::atom peer);
+  /// `net_adm:ping/1`: true for pong.
+  bool ping(term::atom peer, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  /// `erlang:monitor_node(Node, Flag)` for `watcher`: `{nodedown, Node}` when the
+  /// connection goes (at once if it cannot be made).
+  void monitor_node(term::pid const& watcher, term::atom peer, bool on);
+  /// `net_kernel:monitor_nodes(Flag)` for `watcher`: `{nodeup, Node}` and `{nodedown, Node}`.
+  void monitor_nodes(term::pid const& watcher, bool on);
+
+  node_impl& impl() noexcept { return *impl_; }
+
+private:
+  std::shared_ptr<node_impl> impl_;
+};
+
+/// The cookie of `~/.erlang.cookie` ($HOME), created with 20 random capital letters and
+/// mode 0400 if missing, as `erl` does.
+[[nodiscard]] result<std::string> default_cookie();
+
+/// This host's name for node names: short (up to the first dot) or fully qualified.
+[[nodiscard]] result<std::string> host_name(bool long_names);
+
+} // namespace enode::node

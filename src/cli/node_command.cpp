@@ -1,0 +1,347 @@
+// `enode run`, `enode ping`, `enode names` and `enode epmd`: the node as a program.
+#include "cli/commands.hpp"
+#include "cli/io.hpp"
+
+#include <enode/behaviours/gen_server.hpp>
+#include <enode/dist/epmd_client.hpp>
+#include <enode/dist/epmd_server.hpp>
+#include <enode/dist/error.hpp>
+#include <enode/dist/handshake.hpp>
+#include <enode/node/node.hpp>
+#include <enode/term/atoms.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <dirent.h>
+#include <future>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unistd.h>
+
+namespace enode::cli {
+namespace {
+
+using namespace std::chrono_literals;
+namespace atoms = term::atoms;
+
+constexpr char const* run_usage = R"(usage: enode run (--name NAME@HOST | --sname NAME) [options]
+
+Starts a node that registers with EPMD (serving EPMD itself when none runs), prints
+"enode NAME@HOST ready" once it accepts connections, and runs until SIGINT or SIGTERM.
+It hosts `echo`, a gen_server: a call returns its request, a cast {reply_to, Pid, Term}
+sends Term to Pid, a message {Pid, Term} is answered with Pid ! Term.
+
+options:
+  --name NAME[@HOST]   long node name (HOST defaults to this host's FQDN)
+  --sname NAME[@HOST]  short node name (HOST defaults to this host's short name)
+  --cookie C           the cookie (default: ~/.erlang.cookie, created if missing)
+  --hidden             a hidden node: not in the peers' nodes()
+  --listen-port P      the distribution port (default: any free port)
+  --ticktime S         net_ticktime in seconds (default 60)
+  --epmd-port P        EPMD's port (default: $ERL_EPMD_PORT, else 4369)
+  --no-embedded-epmd   fail instead of serving EPMD when none runs
+)";
+
+constexpr char const* client_usage = R"(usage: enode ping NODE [--cookie C] [--name N | --sname N] [--epmd-port P]
+       enode names [--epmd-port P] [HOST]
+
+ping: connects to NODE as net_adm:ping/1 does; prints pong (exit 0) or pang (exit 1).
+names: lists the nodes registered with the EPMD on HOST (default localhost).
+Without --name/--sname a client picks a node name of its own, as erl_call does.
+)";
+
+struct flags_parsed {
+  node::options opts;
+  std::vector<std::string_view> positional;
+  bool ok = true;
+  bool help = false;
+};
+
+std::optional<std::uint16_t> parse_port(std::string_view s, bool allow_zero) {
+  auto v = parse_size(s);
+  if (!v || *v > 65535 || (!allow_zero && *v == 0)) return std::nullopt;
+  return static_cast<std::uint16_t>(*v);
+}
+
+flags_parsed parse_flags(std::span<char const* const> args, std::string_view cmd) {
+  flags_parsed f;
+  auto bad = [&](std::string const& msg) {
+    std::fprintf(stderr, "enode %.*s: %s\n", static_cast<int>(cmd.size()), cmd.data(), msg.c_str());
+    f.ok = false;
+  };
+  for (std::size_t i = 0; i < args.size() && f.ok; ++i) {
+    std::string_view a = args[i];
+    auto value = [&]() -> std::optional<std::string_view> {
+      if (i + 1 >= args.size()) {
+        bad("missing value after " + std::string(a));
+        return std::nullopt;
+      }
+      return std::string_view(args[++i]);
+    };
+    if (a == "--help" || a == "-h") {
+      f.help = true;
+    } else if (a == "--name" || a == "--sname") {
+      auto v = value();
+      if (!v) break;
+      f.opts.name = std::string(*v);
+      f.opts.long_names = a == "--name";
+    } else if (a == "--cookie") {
+      auto v = value();
+      if (!v) break;
+      if (v->empty()) bad("empty cookie");
+      f.opts.cookie = std::string(*v);
+    } else if (a == "--hidden") {
+      f.opts.hidden = true;
+    } else if (a == "--listen-port") {
+      auto v = value();
+      if (!v) break;
+      auto p = parse_port(*v, true);
+      if (!p) bad("bad port '" + std::string(*v) + "'");
+      else f.opts.listen_port = *p;
+    } else if (a == "--epmd-port") {
+      auto v = value();
+      if (!v) break;
+      auto p = parse_port(*v, false);
+      if (!p) bad("bad port '" + std::string(*v) + "'");
+      else f.opts.epmd_port = *p;
+    } else if (a == "--ticktime") {
+      auto v = value();
+      if (!v) break;
+      auto t = parse_size(*v);
+      if (!t || *t == 0 || *t > 86400) bad("bad ticktime '" + std::string(*v) + "' (seconds, 1..86400)");
+      else f.opts.ticktime = std::chrono::seconds(*t);
+    } else if (a == "--no-embedded-epmd") {
+      f.opts.embedded_epmd = false;
+    } else if (a.starts_with("-")) {
+      bad("unknown option '" + std::string(a) + "'");
+    } else {
+      f.positional.push_back(a);
+    }
+  }
+  return f;
+}
+
+/// The daemon's `echo` server.
+class echo_server final : public behaviours::gen_server {
+  term::atom const reply_to{"reply_to"};
+  runtime::awaitable<behaviours::action> handle_call(term::value const& request, behaviours::from const&) override {
+    co_return behaviours::action::reply(request);
+  }
+  runtime::awaitable<behaviours::action> handle_cast(term::value const& msg) override {
+    if (term::is_record(msg, reply_to, 3)) self().send(msg[1], msg[2]);
+    co_return behaviours::action::noreply();
+  }
+  runtime::awaitable<behaviours::action> handle_info(term::value const& msg) override {
+    if (msg.is_tuple() && msg.arity() == 2 && msg[0].is_pid()) self().send(msg[0], msg[1]);
+    co_return behaviours::action::noreply();
+  }
+};
+
+// Blocks SIGINT and SIGTERM in every thread (call before any starts) so that the main
+// thread can take them with sigwait.
+sigset_t block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+std::string client_name() { return "enode_client_" + std::to_string(::getpid()); }
+
+} // namespace
+
+int run_command(std::span<char const* const> args) {
+  auto f = parse_flags(args, "run");
+  if (f.help) {
+    std::fputs(run_usage, stdout);
+    return 0;
+  }
+  if (!f.ok) return 2;
+  if (f.opts.name.empty() || !f.positional.empty()) {
+    std::fputs(run_usage, stderr);
+    return 2;
+  }
+  auto signals = block_stop_signals();
+  node::node n(f.opts);
+  if (auto r = n.start(); !r) {
+    std::fprintf(stderr, "enode run: cannot start node %s: %s\n", f.opts.name.c_str(), r.error().message().c_str());
+    return 1;
+  }
+  // The application: one root process that starts `echo` linked and lives until the
+  // node stops, taking the server down with it.
+  std::promise<bool> started;
+  auto root = n.system().spawn([&started](runtime::process& self) -> runtime::awaitable<> {
+    self.trap_exit(true);
+    auto r = co_await behaviours::gen_server::start_link(self, std::make_unique<echo_server>(),
+                                                         behaviours::start_options{.name = term::atom("echo")});
+    started.set_value(static_cast<bool>(r));
+    for (;;) {
+      auto m = co_await self.receive();
+      if (term::is_record(m, atoms::EXIT, 3)) self.exit(m[2]);
+    }
+  });
+  if (!root || !started.get_future().get()) {
+    std::fprintf(stderr, "enode run: cannot start the echo server\n");
+    return 1;
+  }
+  std::printf("enode %s ready\n", std::string(n.name().name()).c_str());
+  std::fflush(stdout);
+  int sig = 0;
+  sigwait(&signals, &sig);
+  std::fprintf(stderr, "enode: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  n.stop();
+  return 0;
+}
+
+int ping_command(std::span<char const* const> args) {
+  auto f = parse_flags(args, "ping");
+  if (f.help) {
+    std::fputs(client_usage, stdout);
+    return 0;
+  }
+  if (!f.ok) return 2;
+  if (f.positional.size() != 1) {
+    std::fputs(client_usage, stderr);
+    return 2;
+  }
+  std::string target(f.positional[0]);
+  if (!dist::handshake::parse_node_name(target)) {
+    std::fprintf(stderr, "enode ping: '%s' is not a node name (alive@host)\n", target.c_str());
+    return 2;
+  }
+  if (f.opts.name.empty()) {
+    f.opts.name = client_name();
+    // Same name mode as the target, as erl_call picks.
+    auto host = target.substr(target.find('@') + 1);
+    f.opts.long_names = host.find('.') != std::string::npos;
+  }
+  f.opts.hidden = true;
+  f.opts.threads = 1;
+  f.opts.embedded_epmd = false;
+  f.opts.log = [](std::string_view) {}; // a client reports only pong or pang
+  node::node n(f.opts);
+  if (auto r = n.start(); !r) {
+    std::fprintf(stderr, "enode ping: cannot start a client node: %s\n", r.error().message().c_str());
+    std::puts("pang");
+    return 1;
+  }
+  bool pong = n.ping(term::atom(target));
+  std::puts(pong ? "pong" : "pang");
+  n.stop();
+  return pong ? 0 : 1;
+}
+
+int names_command(std::span<char const* const> args) {
+  auto f = parse_flags(args, "names");
+  if (f.help) {
+    std::fputs(client_usage, stdout);
+    return 0;
+  }
+  if (!f.ok || f.positional.size() > 1) return 2;
+  std::string host = f.positional.empty() ? "localhost" : std::string(f.positional[0]);
+  std::uint16_t port = f.opts.epmd_port ? *f.opts.epmd_port : dist::epmd::default_port();
+  net::io_context ioc;
+  result<dist::epmd::names_reply> r = dist::error::closed;
+  net::co_spawn(ioc, [&]() -> net::awaitable<void> { r = co_await dist::epmd::async_names(host, port, 5s); },
+                net::detached);
+  ioc.run();
+  if (!r) {
+    std::fprintf(stderr, "enode names: no EPMD on %s port %u: %s\n", host.c_str(), port, r.error().message().c_str());
+    return 1;
+  }
+  std::printf("epmd: up and running on port %u with data:\n", r->epmd_port);
+  for (auto const& [name, p] : r->nodes) std::printf("name %s at port %u\n", name.c_str(), p);
+  return 0;
+}
+
+int epmd_command(std::span<char const* const> args) {
+  // enode epmd [--port P]                  a standalone EPMD
+  // enode epmd --adopt FD --registration FD:CREATION:PORT:TYPE:PROTO:HI:LO:NAME ...
+  //                                         (internal: a node's EPMD handed over)
+  std::optional<std::uint16_t> port;
+  int listen_fd = -1;
+  std::vector<dist::epmd::server::adopted> regs;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string_view a = args[i];
+    if (i + 1 >= args.size()) {
+      std::fprintf(stderr, "enode epmd: missing value after %s\n", args[i]);
+      return 2;
+    }
+    std::string_view v = args[++i];
+    if (a == "--port") {
+      port = parse_port(v, false);
+      if (!port) return 2;
+    } else if (a == "--adopt") {
+      auto fd = parse_size(v);
+      if (!fd) return 2;
+      listen_fd = static_cast<int>(*fd);
+    } else if (a == "--registration") {
+      // FD:CREATION:PORT:TYPE:PROTO:HI:LO:NAME
+      std::vector<std::string_view> parts;
+      std::size_t start = 0;
+      for (int k = 0; k < 7; ++k) {
+        auto c = v.find(':', start);
+        if (c == std::string_view::npos) return 2;
+        parts.push_back(v.substr(start, c - start));
+        start = c + 1;
+      }
+      parts.push_back(v.substr(start));
+      std::size_t nums[7];
+      for (int k = 0; k < 7; ++k) {
+        auto x = parse_size(parts[static_cast<std::size_t>(k)]);
+        if (!x) return 2;
+        nums[k] = *x;
+      }
+      dist::epmd::server::adopted r;
+      r.fd = static_cast<int>(nums[0]);
+      r.creation = static_cast<std::uint32_t>(nums[1]);
+      r.entry.port = static_cast<std::uint16_t>(nums[2]);
+      r.entry.node_type = static_cast<std::uint8_t>(nums[3]);
+      r.entry.protocol = static_cast<std::uint8_t>(nums[4]);
+      r.entry.highest_version = static_cast<std::uint16_t>(nums[5]);
+      r.entry.lowest_version = static_cast<std::uint16_t>(nums[6]);
+      r.entry.name = std::string(parts[7]);
+      regs.push_back(r);
+    } else {
+      std::fprintf(stderr, "enode epmd: unknown option '%s'\n", args[i - 1]);
+      return 2;
+    }
+  }
+  if (listen_fd >= 0) {
+    // Close what else was inherited: only the handed-over sockets are ours.
+    std::set<int> keep{0, 1, 2, listen_fd};
+    for (auto const& r : regs) keep.insert(r.fd);
+    if (DIR* d = ::opendir("/proc/self/fd")) {
+      std::vector<int> extra;
+      while (dirent* e = ::readdir(d)) {
+        int fd = std::atoi(e->d_name);
+        if (e->d_name[0] != '.' && fd != ::dirfd(d) && !keep.contains(fd)) extra.push_back(fd);
+      }
+      ::closedir(d);
+      for (int fd : extra) ::close(fd);
+    }
+  }
+  auto signals = block_stop_signals();
+  net::io_context ioc;
+  auto srv = listen_fd >= 0 ? dist::epmd::server::adopt(ioc.get_executor(), listen_fd, regs)
+                            : dist::epmd::server::listen(ioc.get_executor(), port ? *port : dist::epmd::default_port());
+  if (!srv) {
+    std::fprintf(stderr, "enode epmd: %s\n", srv.error().message().c_str());
+    return 1;
+  }
+  (*srv)->start();
+  std::thread t([&] { ioc.run(); });
+  int sig = 0;
+  sigwait(&signals, &sig);
+  (*srv)->stop();
+  ioc.stop();
+  t.join();
+  return 0;
+}
+
+} // namespace enode::cli

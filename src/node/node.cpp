@@ -1,0 +1,773 @@
+#include <enode/node/node.hpp>
+
+#include "node_impl.hpp"
+#include "system_processes.hpp"
+
+#include <enode/behaviours/gen_server.hpp>
+#include <enode/dist/epmd_client.hpp>
+#include <enode/dist/error.hpp>
+#include <enode/dist/handshake.hpp>
+#include <enode/runtime/exit.hpp>
+#include <enode/term/atoms.hpp>
+#include <enode/term/print.hpp>
+
+#include <openssl/rand.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <fcntl.h>
+#include <fstream>
+#include <future>
+#include <netdb.h>
+#include <sstream>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+namespace enode::node {
+
+namespace atoms = term::atoms;
+using tcp = net::ip::tcp;
+using kind = runtime::remote_signal::kind;
+
+namespace {
+
+term::atom const nodeup_atom{"nodeup"};
+term::atom const nodedown_atom{"nodedown"};
+
+// Runs `body` on `ex` and waits for its result (not from the node's own threads).
+template <class T>
+T run_blocking(net::any_io_executor ex, net::awaitable<T> body) {
+  std::promise<T> p;
+  auto f = p.get_future();
+  auto wrapper = [](std::promise<T>& out, net::awaitable<T> b) -> net::awaitable<void> {
+    out.set_value(co_await std::move(b));
+  };
+  net::co_spawn(ex, wrapper(p, std::move(body)), [&p](std::exception_ptr e) {
+    if (e) p.set_exception(e);
+  });
+  return f.get();
+}
+
+std::string describe(error_code ec) { return ec.message() + " (" + ec.category().name() + ":" + std::to_string(ec.value()) + ")"; }
+
+} // namespace
+
+// --- the cookie and the host name -------------------------------------------------------------
+
+result<std::string> default_cookie() {
+  char const* home = std::getenv("HOME");
+  std::string path = std::string(home && *home ? home : "/") + "/.erlang.cookie";
+  std::ifstream in(path);
+  if (in) {
+    std::string c;
+    std::getline(in, c);
+    while (!c.empty() && (c.back() == '\n' || c.back() == '\r' || c.back() == ' ')) c.pop_back();
+    if (c.empty()) return unexpected(error_code(EINVAL, boost::system::generic_category()));
+    return c;
+  }
+  // As erl (auth.erl): 20 random capital letters, readable by the owner only.
+  unsigned char r[20];
+  if (RAND_bytes(r, sizeof r) != 1) return unexpected(error_code(EIO, boost::system::generic_category()));
+  std::string c;
+  for (unsigned char b : r) c += static_cast<char>('A' + b % 26);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0400);
+  if (fd < 0) return unexpected(error_code(errno, boost::system::generic_category()));
+  bool ok = ::write(fd, c.data(), c.size()) == static_cast<ssize_t>(c.size());
+  ::close(fd);
+  if (!ok) return unexpected(error_code(EIO, boost::system::generic_category()));
+  return c;
+}
+
+result<std::string> host_name(bool long_names) {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return unexpected(error_code(errno, boost::system::generic_category()));
+  std::string h(buf);
+  if (!long_names) return h.substr(0, h.find('.'));
+  if (h.find('.') != std::string::npos) return h;
+  addrinfo hints{};
+  hints.ai_flags = AI_CANONNAME;
+  addrinfo* res = nullptr;
+  if (::getaddrinfo(h.c_str(), nullptr, &hints, &res) == 0 && res) {
+    std::string canon = res->ai_canonname ? res->ai_canonname : "";
+    ::freeaddrinfo(res);
+    if (canon.find('.') != std::string::npos) return canon;
+  }
+  // No fully qualified name: erl refuses to start; say what to do instead.
+  return dist::error::bad_node_name;
+}
+
+// --- node --------------------------------------------------------------------------------------
+
+node::node(options opts) : impl_(std::make_shared<node_impl>(std::move(opts))) {}
+node::~node() { impl_->stop(); }
+result<void> node::start() { return impl_->start(); }
+void node::stop() { impl_->stop(); }
+runtime::system& node::system() { return *impl_->sys; }
+term::atom node::name() const { return impl_->name_atom; }
+std::uint32_t node::creation() const { return impl_->creation; }
+std::uint16_t node::listen_port() const { return impl_->port; }
+bool node::serves_epmd() const { return impl_->epmd_server != nullptr; }
+std::vector<term::atom> node::nodes(bool include_hidden) const { return impl_->nodes(include_hidden); }
+bool node::disconnect(term::atom peer) { return impl_->disconnect(peer); }
+void node::monitor_node(term::pid const& w, term::atom peer, bool on) { impl_->monitor_node(w, peer, on); }
+void node::monitor_nodes(term::pid const& w, bool on) { impl_->monitor_nodes(w, on); }
+
+bool node::connect(term::atom peer) {
+  if (peer == impl_->name_atom) return true;
+  auto p = std::make_shared<std::promise<bool>>();
+  auto f = p->get_future();
+  impl_->connect(peer, [p](bool ok) { p->set_value(ok); });
+  return f.get();
+}
+
+bool node::ping(term::atom peer, std::chrono::milliseconds timeout) {
+  if (peer == impl_->name_atom) return true;
+  auto p = std::make_shared<std::promise<bool>>();
+  auto f = p->get_future();
+  term::atom me = impl_->name_atom;
+  auto spawned = impl_->sys->spawn([p, peer, me, timeout](runtime::process& self) -> runtime::awaitable<> {
+    bool pong = false;
+    // (Built before the co_await: GCC 12 mishandles braced lists inside one.)
+    term::value const server = term::tuple_of({term::atom("net_kernel"), peer});
+    term::value const request = term::tuple_of({term::atom("is_auth"), me});
+    try {
+      auto r = co_await behaviours::gen_server::call(self, server, request, timeout);
+      pong = r == term::value(term::atom("yes"));
+    } catch (runtime::exit_exception const&) {
+    }
+    p->set_value(pong);
+  });
+  if (!spawned) return false;
+  bool pong = f.get();
+  if (!pong) impl_->disconnect(peer); // as net_adm:ping/1 does on pang
+  return pong;
+}
+
+// --- node_impl: lifecycle ----------------------------------------------------------------------
+
+node_impl::node_impl(options o) : opts(std::move(o)), sched(opts.threads), strand_(net::make_strand(sched.context())) {
+  if (!opts.log) {
+    opts.log = [](std::string_view line) {
+      std::fprintf(stderr, "enode: %.*s\n", static_cast<int>(line.size()), line.data());
+    };
+  }
+}
+
+node_impl::~node_impl() { stop(); }
+
+void node_impl::log(std::string_view line) const { opts.log(line); }
+
+dist::local_identity node_impl::identity() const { return {full_name, flags, creation, cookie}; }
+
+dist::connection_options node_impl::connection_options() const {
+  dist::connection_options o;
+  o.ticktime = std::chrono::duration_cast<std::chrono::milliseconds>(opts.ticktime);
+  return o;
+}
+
+result<void> node_impl::start() {
+  if (started_) return {};
+  std::string name = opts.name;
+  if (name.find('@') == std::string::npos) {
+    auto h = host_name(opts.long_names);
+    if (!h) return unexpected(h.error());
+    name += '@' + *h;
+  }
+  auto parsed = dist::handshake::parse_node_name(name);
+  if (!parsed) return unexpected(parsed.error());
+  if (!dist::handshake::host_fits(parsed->host, opts.long_names ? dist::handshake::name_mode::longnames
+                                                                  : dist::handshake::name_mode::shortnames))
+    return dist::error::bad_node_name;
+  full_name = name;
+  name_atom = term::atom(full_name);
+  if (opts.cookie) {
+    cookie = *opts.cookie;
+  } else {
+    auto c = default_cookie();
+    if (!c) return unexpected(c.error());
+    cookie = *c;
+  }
+  flags = dist::flags::ours | (opts.hidden ? 0 : dist::flags::published);
+  epmd_port = opts.epmd_port ? *opts.epmd_port : dist::epmd::default_port();
+  sched.start();
+
+  // The listening socket first: EPMD is told its port.
+  error_code ec;
+  acceptor_ = std::make_unique<tcp::acceptor>(strand_);
+  tcp::endpoint ep(net::ip::address_v4::any(), opts.listen_port);
+  acceptor_->open(ep.protocol(), ec);
+  if (!ec) acceptor_->set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor_->bind(ep, ec);
+  if (!ec) acceptor_->listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return unexpected(ec);
+  port = acceptor_->local_endpoint().port();
+
+  auto reg = run_blocking(strand_, register_epmd());
+  if (!reg) {
+    error_code ignored;
+    acceptor_->close(ignored);
+    if (epmd_server) epmd_server->stop();
+    return unexpected(reg.error());
+  }
+  creation = *reg;
+
+  sys = std::make_unique<runtime::system>(sched.context(), runtime::system_options{name_atom, creation});
+  sys->set_router(this);
+  start_net_kernel(*this);
+  start_global(*this);
+  started_ = true;
+  net::co_spawn(strand_, accept_loop(), net::detached);
+  net::co_spawn(strand_, hold_epmd(), net::detached);
+  return {};
+}
+
+// Registers with the EPMD on this host; when none answers, serves one first.
+net::awaitable<result<std::uint32_t>> node_impl::register_epmd() {
+  dist::epmd::node_entry e;
+  e.name = full_name.substr(0, full_name.find('@'));
+  e.port = port;
+  for (int attempt = 0;; ++attempt) {
+    epmd_socket_ = std::make_unique<tcp::socket>(strand_);
+    auto r = co_await dist::epmd::async_register(*epmd_socket_, "127.0.0.1", epmd_port, e, opts.setup_timeout);
+    if (r || attempt >= 2) co_return r;
+    if (r.error() != net::error::connection_refused || !opts.embedded_epmd || epmd_server) co_return r;
+    auto srv = dist::epmd::server::listen(sched.context().get_executor(), epmd_port);
+    if (!srv) continue; // someone else took the port meanwhile: register with them
+    epmd_server = *srv;
+    epmd_server->start();
+    log("no EPMD on port " + std::to_string(epmd_port) + ": serving EPMD in this node");
+  }
+}
+
+// The registration lasts while its connection does. If EPMD goes away, register again
+// with the next one (ours if none comes), keeping the creation we started with.
+net::awaitable<void> node_impl::hold_epmd() {
+  auto self = shared_from_this();
+  for (;;) {
+    std::array<std::byte, 16> b;
+    auto [ec, n] = co_await epmd_socket_->async_read_some(net::buffer(b), net::as_tuple(net::use_awaitable));
+    (void)n;
+    if (stopping_) co_return;
+    log("EPMD registration lost (" + ec.message() + "); registering again");
+    net::steady_timer t(strand_);
+    for (;;) {
+      t.expires_after(std::chrono::seconds(1));
+      co_await t.async_wait(net::as_tuple(net::use_awaitable));
+      if (stopping_) co_return;
+      auto r = co_await register_epmd();
+      if (r) break;
+      log("EPMD registration failed: " + describe(r.error()));
+    }
+  }
+}
+
+void node_impl::stop() {
+  if (!started_ || stopping_.exchange(true)) {
+    if (!started_) sched.stop();
+    return;
+  }
+  // Processes first, while the connections still carry their exit signals; then the
+  // connections, flushed; then EPMD.
+  sys->shutdown(std::chrono::seconds(2));
+  sys->join();
+  net::dispatch(strand_, [this] {
+    error_code ignored;
+    acceptor_->close(ignored);
+  });
+  std::vector<std::shared_ptr<dist::connection>> conns;
+  {
+    std::shared_lock g(peers_mutex_);
+    for (auto& [n, p] : peers_) {
+      std::lock_guard pg(p->mutex);
+      if (p->conn) conns.push_back(p->conn);
+    }
+  }
+  for (auto& c : conns) c->close_after_flush();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  for (auto& c : conns) {
+    while (!c->closed() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    c->close(make_error_code(dist::error::closed));
+  }
+  std::promise<void> closed;
+  net::dispatch(strand_, [this, &closed] {
+    error_code ignored;
+    if (epmd_socket_) epmd_socket_->close(ignored);
+    closed.set_value();
+  });
+  closed.get_future().get();
+  if (epmd_server) {
+    handover_epmd(*this);
+    epmd_server.reset();
+  }
+  sched.stop();
+  sys->set_router(nullptr);
+}
+
+// --- connections ---------------------------------------------------------------------------------
+
+std::shared_ptr<peer> node_impl::find(term::atom n) const {
+  std::shared_lock g(peers_mutex_);
+  auto it = peers_.find(n);
+  return it == peers_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<peer> node_impl::find_or_add(term::atom n) {
+  if (auto p = find(n)) return p;
+  std::unique_lock g(peers_mutex_);
+  auto& slot = peers_[n];
+  if (!slot) slot = std::make_shared<peer>(n);
+  return slot;
+}
+
+net::awaitable<void> node_impl::accept_loop() {
+  auto self = shared_from_this();
+  for (;;) {
+    tcp::socket s(net::make_strand(sched.context()));
+    auto [ec] = co_await acceptor_->async_accept(s, net::as_tuple(net::use_awaitable));
+    if (stopping_) co_return;
+    if (ec) {
+      if (ec == net::error::operation_aborted || ec == net::error::bad_descriptor) co_return;
+      log("accept failed: " + ec.message());
+      continue;
+    }
+    auto ex = s.get_executor();
+    net::co_spawn(ex, accept_one(std::move(s)), net::detached);
+  }
+}
+
+std::string node_impl::accept_status(dist::peer_identity const& who) {
+  if (stopping_ || who.name == full_name) return "not_allowed";
+  auto a = term::atom::make(who.name);
+  if (!a) return "not_allowed";
+  auto p = find_or_add(*a);
+  std::lock_guard g(p->mutex);
+  if (p->conn && !p->conn->closed()) return "alive";
+  if (p->connecting) {
+    // Simultaneous connect (dist_util): the greater name's attempt wins.
+    if (full_name > who.name) return "nok";
+    return "ok_simultaneous";
+  }
+  return "ok";
+}
+
+net::awaitable<void> node_impl::accept_one(tcp::socket s) {
+  auto self = shared_from_this();
+  error_code ignored;
+  auto remote = s.remote_endpoint(ignored);
+  auto const me = identity();
+  dist::accept_status const decide = [this](dist::peer_identity const& who) { return accept_status(who); };
+  auto r = co_await dist::async_handshake_accept(s, me, decide, opts.setup_timeout);
+  if (!r) {
+    if (r.error() != dist::error::simultaneous_lost)
+      log("refused a connection from " + remote.address().to_string() + ": " + describe(r.error()));
+    s.close(ignored);
+    co_return;
+  }
+  if (stopping_) co_return;
+  auto p = find_or_add(term::atom(r->name));
+  auto c = std::make_shared<dist::connection>(std::move(s), std::move(*r), flags, *this, connection_options());
+  up(p, c);
+}
+
+void node_impl::connect(term::atom n, std::function<void(bool)> done) {
+  if (stopping_ || !dist::handshake::parse_node_name(n.name())) {
+    done(false);
+    return;
+  }
+  auto p = find_or_add(n);
+  {
+    std::lock_guard g(p->mutex);
+    if (p->conn && !p->conn->closed()) {
+      done(true);
+      return;
+    }
+    p->waiters.push_back(std::move(done));
+    if (p->connecting || p->awaiting_incoming) return;
+    p->connecting = true;
+  }
+  net::co_spawn(net::make_strand(sched.context()), connect_to(p), net::detached);
+}
+
+net::awaitable<void> node_impl::connect_to(std::shared_ptr<peer> p) {
+  auto self = shared_from_this();
+  auto fail = [&](std::string why) {
+    log("cannot connect to " + std::string(p->name.name()) + ": " + why);
+    unreachable(p);
+  };
+  auto name = dist::handshake::parse_node_name(p->name.name());
+  if (!name) co_return fail("malformed node name");
+  auto mode = opts.long_names ? dist::handshake::name_mode::longnames : dist::handshake::name_mode::shortnames;
+  if (!dist::handshake::host_fits(name->host, mode))
+    co_return fail(opts.long_names ? "a long-names node needs a fully qualified host" : "a short-names node cannot reach a dotted host");
+  auto entry = co_await dist::epmd::async_port_please(name->host, epmd_port, name->alive, opts.setup_timeout);
+  if (!entry) co_return fail("EPMD on " + name->host + ": " + describe(entry.error()));
+  if (entry->highest_version < 6 || entry->lowest_version > 6) co_return fail("no common distribution version");
+  auto sock = co_await dist::epmd::async_dial(name->host, entry->port, opts.setup_timeout);
+  if (!sock) co_return fail(describe(sock.error()));
+  auto const me = identity();
+  auto r = co_await dist::async_handshake_connect(*sock, me, p->name.name(), opts.setup_timeout);
+  if (!r) {
+    if (r.error() == dist::error::simultaneous_lost) {
+      // The peer's own attempt wins; it will arrive through accept. Give it the setup time.
+      {
+        std::lock_guard g(p->mutex);
+        p->connecting = false;
+        if (p->conn) co_return;
+        p->awaiting_incoming = true;
+      }
+      net::steady_timer t(co_await net::this_coro::executor, opts.setup_timeout * 2);
+      co_await t.async_wait(net::as_tuple(net::use_awaitable));
+      bool give_up = false;
+      {
+        std::lock_guard g(p->mutex);
+        give_up = p->awaiting_incoming && !p->conn;
+      }
+      if (give_up) fail("the simultaneous connection from it never completed");
+      co_return;
+    }
+    co_return fail(describe(r.error()));
+  }
+  if (stopping_) co_return;
+  auto c = std::make_shared<dist::connection>(std::move(*sock), std::move(*r), flags, *this, connection_options());
+  up(p, c);
+}
+
+void node_impl::up(std::shared_ptr<peer> p, std::shared_ptr<dist::connection> c) {
+  std::vector<std::function<void(bool)>> waiters;
+  std::shared_ptr<dist::connection> old;
+  decltype(p->links) old_links;
+  decltype(p->monitors_out) old_out;
+  decltype(p->monitors_in) old_in;
+  c->start();
+  {
+    std::lock_guard g(p->mutex);
+    if (p->conn) {
+      // The peer restarted (it answered `alive` with true): the old connection is dead.
+      old = std::move(p->conn);
+      old_links = std::move(p->links);
+      old_out = std::move(p->monitors_out);
+      old_in = std::move(p->monitors_in);
+      p->links.clear(), p->monitors_out.clear(), p->monitors_in.clear();
+    }
+    p->conn = c;
+    p->connecting = p->awaiting_incoming = false;
+    for (auto& s : p->pending) send_on(*p, *c, s);
+    p->pending.clear();
+    waiters.swap(p->waiters);
+  }
+  if (old) {
+    old->close(make_error_code(dist::error::closed));
+    for (auto const& [local, remote] : old_links)
+      sys->inject({kind::exit_linked, p->name, remote, local, {}, 0, atoms::noconnection, {}});
+    for (auto const& [ref, m] : old_out)
+      sys->inject({kind::down, p->name, m.target, m.watcher, ref, 0, atoms::noconnection, m.object});
+    for (auto const& [ref, target] : old_in) sys->inject({kind::demonitor, p->name, {}, target, ref, 0, {}, {}});
+  }
+  bool const visible = (c->flags() & dist::flags::published) != 0;
+  log("connected to " + c->peer_name() + (visible ? "" : " (hidden)") + " flags " +
+      std::to_string(c->peer().flags));
+  for (auto& w : waiters) w(true);
+  node_event(p->name, true, visible);
+}
+
+void node_impl::unreachable(std::shared_ptr<peer> p) {
+  std::vector<runtime::remote_signal> pending;
+  std::vector<std::function<void(bool)>> waiters;
+  {
+    std::lock_guard g(p->mutex);
+    p->connecting = p->awaiting_incoming = false;
+    if (p->conn) return; // it came up another way meanwhile
+    pending.swap(p->pending);
+    waiters.swap(p->waiters);
+  }
+  for (auto const& s : pending) answer_unreachable(s);
+  for (auto& w : waiters) w(false);
+  node_event(p->name, false, false);
+}
+
+void node_impl::answer_unreachable(runtime::remote_signal const& s) {
+  if (!sys) return;
+  switch (s.what) {
+    case kind::link: sys->inject({kind::exit_linked, s.node, s.to, s.from, {}, 0, atoms::noconnection, {}}); break;
+    case kind::monitor: sys->inject({kind::down, s.node, s.to, s.from, s.ref, 0, atoms::noconnection, s.object}); break;
+    case kind::unlink: sys->inject({kind::unlink_ack, s.node, s.to, s.from, {}, s.id, {}, {}}); break;
+    default: break; // messages and the rest: lost, as with a node that cannot be reached
+  }
+}
+
+bool node_impl::disconnect(term::atom n) {
+  auto p = find(n);
+  if (!p) return false;
+  std::shared_ptr<dist::connection> c;
+  {
+    std::lock_guard g(p->mutex);
+    c = p->conn;
+  }
+  if (!c) return false;
+  c->close(make_error_code(dist::error::closed));
+  return true;
+}
+
+std::vector<term::atom> node_impl::nodes(bool include_hidden) const {
+  std::vector<term::atom> out;
+  std::shared_lock g(peers_mutex_);
+  for (auto const& [n, p] : peers_) {
+    std::lock_guard pg(p->mutex);
+    if (!p->conn || p->conn->closed()) continue;
+    if (include_hidden || (p->conn->flags() & dist::flags::published)) out.push_back(n);
+  }
+  return out;
+}
+
+// --- routing out -----------------------------------------------------------------------------------
+
+dist::control node_impl::to_control(runtime::remote_signal const& s) const {
+  dist::control c;
+  c.from = s.from;
+  c.to = s.to;
+  c.ref = s.ref;
+  c.id = s.id;
+  switch (s.what) {
+    case kind::send: c.what = dist::action::send, c.message = s.payload; break;
+    case kind::reg_send: c.what = dist::action::reg_send, c.message = s.payload; break;
+    case kind::alias_send: c.what = dist::action::alias_send, c.message = s.payload; break;
+    case kind::link: c.what = dist::action::link; break;
+    case kind::unlink: c.what = dist::action::unlink_id; break;
+    case kind::unlink_ack: c.what = dist::action::unlink_id_ack; break;
+    case kind::exit: c.what = dist::action::exit2, c.reason = s.payload; break;
+    case kind::exit_linked: c.what = dist::action::exit, c.reason = s.payload; break;
+    case kind::monitor: c.what = dist::action::monitor; break;
+    case kind::demonitor: c.what = dist::action::demonitor; break;
+    case kind::down:
+      c.what = dist::action::monitor_exit;
+      c.reason = s.payload;
+      // A monitor by name is answered with the name (dist.c: the watched "process" is
+      // the name the watcher gave).
+      if (s.object.is_tuple() && s.object.arity() == 2 && s.object[0].is_atom()) c.from = s.object[0];
+      break;
+  }
+  return c;
+}
+
+// Under p.mutex: keeps the books of what crosses this connection, then sends.
+void node_impl::send_on(peer& p, dist::connection& c, runtime::remote_signal const& s) {
+  switch (s.what) {
+    case kind::link: p.links.emplace(s.from, s.to); break;
+    case kind::exit_linked:
+    case kind::unlink_ack: p.links.erase({s.from, s.to}); break;
+    case kind::monitor: p.monitors_out[s.ref] = peer::monitor_out{s.from, s.object, s.to}; break;
+    case kind::demonitor: {
+      auto it = p.monitors_out.find(s.ref);
+      if (it == p.monitors_out.end()) return; // fired or never made: nothing to undo
+      auto ctl = to_control(s);
+      ctl.to = it->second.target; // DEMONITOR_P names what MONITOR_P named
+      p.monitors_out.erase(it);
+      c.send(ctl);
+      return;
+    }
+    case kind::down: p.monitors_in.erase(s.ref); break;
+    default: break;
+  }
+  c.send(to_control(s));
+}
+
+void node_impl::route(runtime::remote_signal&& s) {
+  if (stopping_ || !dist::handshake::parse_node_name(s.node.name())) {
+    answer_unreachable(s);
+    return;
+  }
+  auto p = find_or_add(s.node);
+  bool const plain = s.what == kind::send || s.what == kind::reg_send || s.what == kind::alias_send;
+  std::shared_ptr<dist::connection> c;
+  {
+    std::lock_guard g(p->mutex);
+    if (p->conn && !p->conn->closed()) {
+      if (!plain) {
+        send_on(*p, *p->conn, s);
+        return;
+      }
+      c = p->conn; // a message needs no books: encode it outside the lock
+    } else {
+      p->pending.push_back(std::move(s));
+      if (p->connecting || p->awaiting_incoming) return;
+      p->connecting = true;
+    }
+  }
+  if (c) {
+    c->send(to_control(s));
+    return;
+  }
+  net::co_spawn(net::make_strand(sched.context()), connect_to(p), net::detached);
+}
+
+// --- routing in --------------------------------------------------------------------------------------
+
+void node_impl::on_message(dist::connection& c, dist::control&& m) {
+  auto const peer_name = term::atom(c.peer_name());
+  auto p = find(peer_name);
+  if (!p || !sys) return;
+  using a = dist::action;
+  // BEAM drops a connection whose peer speaks for processes that are not its own.
+  auto from_peer = [&] { return m.from.is_pid() && m.from.as_pid().node == peer_name; };
+  auto for_us = [&](term::value const& v) { return !v.is_pid() || v.as_pid().node == name_atom; };
+  switch (m.what) {
+    case a::link:
+    case a::unlink_id:
+    case a::unlink_id_ack:
+    case a::exit:
+    case a::exit2:
+    case a::monitor:
+    case a::demonitor:
+      if (!from_peer()) {
+        log("closing the connection to " + c.peer_name() + ": a signal from a process of another node");
+        c.close(make_error_code(dist::error::bad_packet));
+        return;
+      }
+      break;
+    default: break;
+  }
+  if (!for_us(m.to)) return; // not ours to deliver (an old incarnation's pid is handled by the runtime)
+  runtime::remote_signal s;
+  s.node = peer_name;
+  s.from = std::move(m.from);
+  s.to = std::move(m.to);
+  s.ref = std::move(m.ref);
+  s.id = m.id;
+  switch (m.what) {
+    case a::send: s.what = kind::send, s.payload = std::move(m.message); break;
+    case a::reg_send: s.what = kind::reg_send, s.payload = std::move(m.message); break;
+    case a::alias_send: s.what = kind::alias_send, s.payload = std::move(m.message); break;
+    case a::link: {
+      s.what = kind::link;
+      std::lock_guard g(p->mutex);
+      p->links.emplace(s.to, s.from);
+      break;
+    }
+    case a::unlink_id: s.what = kind::unlink; break;
+    case a::unlink_id_ack: {
+      s.what = kind::unlink_ack;
+      std::lock_guard g(p->mutex);
+      p->links.erase({s.to, s.from});
+      break;
+    }
+    case a::exit: {
+      s.what = kind::exit_linked, s.payload = std::move(m.reason);
+      std::lock_guard g(p->mutex);
+      p->links.erase({s.to, s.from});
+      break;
+    }
+    case a::exit2: s.what = kind::exit, s.payload = std::move(m.reason); break;
+    case a::monitor: {
+      s.what = kind::monitor;
+      s.object = s.to.is_atom() ? term::tuple_of({s.to, name_atom}) : s.to;
+      std::lock_guard g(p->mutex);
+      p->monitors_in[s.ref] = s.to;
+      break;
+    }
+    case a::demonitor: {
+      s.what = kind::demonitor;
+      std::lock_guard g(p->mutex);
+      p->monitors_in.erase(s.ref);
+      break;
+    }
+    case a::monitor_exit: {
+      s.what = kind::down, s.payload = std::move(m.reason);
+      std::lock_guard g(p->mutex);
+      if (auto it = p->monitors_out.find(s.ref); it != p->monitors_out.end()) {
+        s.object = it->second.object;
+        p->monitors_out.erase(it);
+      } else {
+        s.object = s.from;
+      }
+      break;
+    }
+    case a::group_leader:
+    case a::spawn_request:
+    case a::spawn_reply:
+    case a::ignored: return; // no group leaders here; spawn is not advertised
+  }
+  sys->inject(std::move(s));
+}
+
+void node_impl::on_down(dist::connection& c, error_code why) {
+  auto const peer_name = term::atom(c.peer_name());
+  auto p = find(peer_name);
+  if (!p) return;
+  decltype(p->links) links;
+  decltype(p->monitors_out) out;
+  decltype(p->monitors_in) in;
+  bool restart = false;
+  {
+    std::lock_guard g(p->mutex);
+    if (p->conn.get() != &c) return; // replaced already
+    p->conn.reset();
+    links.swap(p->links);
+    out.swap(p->monitors_out);
+    in.swap(p->monitors_in);
+    // Signals routed while it was closing: connect again for them, as BEAM would.
+    if (!p->pending.empty() && !p->connecting && !stopping_) restart = p->connecting = true;
+  }
+  bool const visible = (c.flags() & dist::flags::published) != 0;
+  log("connection to " + c.peer_name() + " lost: " + describe(why));
+  if (sys) {
+    for (auto const& [local, remote] : links)
+      sys->inject({kind::exit_linked, peer_name, remote, local, {}, 0, atoms::noconnection, {}});
+    for (auto const& [ref, m] : out)
+      sys->inject({kind::down, peer_name, m.target, m.watcher, ref, 0, atoms::noconnection, m.object});
+    for (auto const& [ref, target] : in) sys->inject({kind::demonitor, peer_name, {}, target, ref, 0, {}, {}});
+  }
+  node_event(peer_name, false, visible);
+  if (restart) net::co_spawn(net::make_strand(sched.context()), connect_to(p), net::detached);
+}
+
+// --- node monitors --------------------------------------------------------------------------------------
+
+void node_impl::monitor_node(term::pid const& watcher, term::atom n, bool on) {
+  if (!on) {
+    std::lock_guard g(monitors_mutex_);
+    auto [b, e] = node_monitors_.equal_range(n);
+    for (auto it = b; it != e; ++it) {
+      if (it->second == watcher) {
+        node_monitors_.erase(it);
+        break;
+      }
+    }
+    return;
+  }
+  {
+    std::lock_guard g(monitors_mutex_);
+    node_monitors_.emplace(n, watcher);
+  }
+  // As BEAM: monitoring a node not connected tries to connect; failure is a nodedown.
+  connect(n, [](bool) {});
+}
+
+void node_impl::monitor_nodes(term::pid const& watcher, bool on) {
+  std::lock_guard g(monitors_mutex_);
+  std::erase(node_subscribers_, watcher);
+  if (on) node_subscribers_.push_back(watcher);
+}
+
+void node_impl::node_event(term::atom n, bool up_event, bool visible) {
+  if (!sys) return;
+  std::vector<term::pid> once, subs;
+  {
+    std::lock_guard g(monitors_mutex_);
+    if (!up_event) {
+      auto [b, e] = node_monitors_.equal_range(n);
+      for (auto it = b; it != e; ++it) once.push_back(it->second);
+      node_monitors_.erase(b, e);
+    }
+    if (visible) subs = node_subscribers_;
+  }
+  term::value const down = term::tuple_of({nodedown_atom, n});
+  for (auto const& w : once) (void)sys->send(term::value(w), down);
+  term::value const ev = term::tuple_of({up_event ? nodeup_atom : nodedown_atom, n});
+  for (auto const& w : subs) (void)sys->send(term::value(w), ev);
+}
+
+} // namespace enode::node

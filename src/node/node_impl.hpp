@@ -1,0 +1,118 @@
+#pragma once
+
+#include <enode/dist/connection.hpp>
+#include <enode/dist/epmd_server.hpp>
+#include <enode/dist/setup.hpp>
+#include <enode/node/node.hpp>
+#include <enode/runtime/remote.hpp>
+#include <enode/runtime/scheduler.hpp>
+#include <enode/runtime/system.hpp>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace enode::node {
+
+/// One other node, connected or being connected: its connection, the signals waiting
+/// for it, and what must be answered if it goes (links and monitors across it).
+struct peer {
+  explicit peer(term::atom n) : name(n) {}
+  term::atom const name;
+
+  std::mutex mutex; // guards all below
+  std::shared_ptr<dist::connection> conn;
+  bool connecting = false;       // our outgoing attempt is in its handshake
+  bool awaiting_incoming = false; // we lost a simultaneous connect: the peer's attempt comes
+  std::vector<runtime::remote_signal> pending;
+  std::set<std::pair<term::value, term::value>> links; // (local pid, remote pid)
+  struct monitor_out {
+    term::value watcher; // local pid
+    term::value object;  // what 'DOWN' names
+    term::value target;  // remote pid or name atom
+  };
+  std::unordered_map<term::value, monitor_out> monitors_out; // by ref
+  std::unordered_map<term::value, term::value> monitors_in;  // ref -> local target pid
+  std::vector<std::function<void(bool)>> waiters;             // connect() callers
+};
+
+class node_impl : public std::enable_shared_from_this<node_impl>,
+                  public runtime::remote_router,
+                  public dist::connection_sink {
+public:
+  explicit node_impl(options o);
+  ~node_impl() override;
+
+  result<void> start();
+  void stop();
+
+  // runtime::remote_router
+  void route(runtime::remote_signal&& s) override;
+  // dist::connection_sink
+  void on_message(dist::connection& c, dist::control&& m) override;
+  void on_down(dist::connection& c, error_code why) override;
+
+  std::vector<term::atom> nodes(bool include_hidden) const;
+  /// Starts connecting if needed; `done(true)` once up, `done(false)` on failure.
+  void connect(term::atom peer_name, std::function<void(bool)> done);
+  bool disconnect(term::atom peer_name);
+  void monitor_node(term::pid const& watcher, term::atom peer_name, bool on);
+  void monitor_nodes(term::pid const& watcher, bool on);
+  void log(std::string_view line) const;
+
+  options opts;
+  std::string full_name;
+  term::atom name_atom;
+  std::string cookie;
+  dist::flags::type flags = 0;
+  std::uint32_t creation = 0;
+  std::uint16_t epmd_port = 4369;
+  std::uint16_t port = 0;
+
+  runtime::scheduler sched;
+  std::unique_ptr<runtime::system> sys;
+  std::shared_ptr<dist::epmd::server> epmd_server;
+
+private:
+  std::shared_ptr<peer> find_or_add(term::atom n);
+  std::shared_ptr<peer> find(term::atom n) const;
+  dist::local_identity identity() const;
+  dist::connection_options connection_options() const;
+  net::awaitable<void> accept_loop();
+  net::awaitable<void> accept_one(net::ip::tcp::socket s);
+  net::awaitable<void> connect_to(std::shared_ptr<peer> p);
+  net::awaitable<void> hold_epmd();
+  net::awaitable<result<std::uint32_t>> register_epmd();
+  std::string accept_status(dist::peer_identity const& who);
+  /// Makes `c` the peer's connection and sends what waited for it.
+  void up(std::shared_ptr<peer> p, std::shared_ptr<dist::connection> c);
+  /// The attempt to reach `p` failed: answer what waited as an unreachable node does.
+  void unreachable(std::shared_ptr<peer> p);
+  void send_on(peer& p, dist::connection& c, runtime::remote_signal const& s);
+  void answer_unreachable(runtime::remote_signal const& s);
+  void node_event(term::atom peer_name, bool up_event, bool visible);
+  dist::control to_control(runtime::remote_signal const& s) const;
+
+  net::any_io_executor strand_;
+  std::unique_ptr<net::ip::tcp::acceptor> acceptor_;
+  std::unique_ptr<net::ip::tcp::socket> epmd_socket_;
+  std::atomic<bool> stopping_{false};
+  bool started_ = false;
+
+  mutable std::shared_mutex peers_mutex_;
+  std::unordered_map<term::atom, std::shared_ptr<peer>> peers_;
+
+  mutable std::mutex monitors_mutex_;
+  std::multimap<term::atom, term::pid> node_monitors_;
+  std::vector<term::pid> node_subscribers_;
+  std::atomic<int> loops_{0};
+};
+
+} // namespace enode::node

@@ -1,0 +1,18 @@
+#pragma once
+
+namespace enode::node {
+
+class node_impl;
+
+/// `net_kernel`: answers `{is_auth, Node}` with `yes`, so that net_adm:ping/1 is pong.
+void start_net_kernel(node_impl& n);
+
+/// `global_name_server`: takes part in `global`'s handshake as a node that registers no
+/// names, so that global:sync/0 returns and locks work on the BEAM nodes (see global.cpp).
+void start_global(node_impl& n);
+
+/// Hands the embedded EPMD to a successor process when other nodes are registered with
+/// it (see epmd_server.hpp); otherwise just closes it.
+void handover_epmd(node_impl& n);
+
+} // namespace enode::node
