@@ -3,7 +3,9 @@
 # scripts/otp-rootfs), with copies of the enode binary and of integration/.
 # usage: in_rootfs.sh ROOTFS ENODE_BINARY SCENARIO_FILE [ARGS...]
 #   SCENARIO_FILE is relative to integration/, e.g. t001_etf_differential/roundtrip.escript;
-#   it runs as `escript SCENARIO_FILE ENODE ARGS...` and its exit status is ours.
+#   it runs as `escript SCENARIO_FILE ENODE ARGS...` and its exit status is ours. An ARG
+#   that is an executable file (another helper program) is copied in as well.
+#   The environment (ERL_EPMD_PORT, ...) passes through.
 set -euo pipefail
 rootfs=$1 enode=$2 scenario=$3
 shift 3
@@ -15,4 +17,13 @@ cp "$enode" "$work/enode"
 cp -r "$here" "$work/integration"
 inside=${work#"$rootfs"}
 echo "OTP $(chroot "$rootfs" erl -noshell -eval 'io:put_chars(erlang:system_info(otp_release)), halt().') in $rootfs"
-chroot "$rootfs" escript "$inside/integration/$scenario" "$inside/enode" "$@"
+args=()
+for a in "$@"; do
+  if [ -f "$a" ] && [ -x "$a" ]; then
+    cp "$a" "$work/$(basename "$a")"
+    args+=("$inside/$(basename "$a")")
+  else
+    args+=("$a")
+  fi
+done
+chroot "$rootfs" escript "$inside/integration/$scenario" "$inside/enode" "${args[@]}"

@@ -334,6 +334,9 @@ int epmd_command(std::span<char const* const> args) {
     std::fprintf(stderr, "enode epmd: %s\n", srv.error().message().c_str());
     return 1;
   }
+  // A successor serves the nodes it took over and ends with the last of them; a
+  // standalone EPMD serves until it is stopped.
+  if (listen_fd >= 0) (*srv)->on_empty([] { ::kill(::getpid(), SIGTERM); });
   (*srv)->start();
   std::thread t([&] { ioc.run(); });
   int sig = 0;

@@ -240,10 +240,15 @@ net::awaitable<void> server::hold(std::shared_ptr<registration> r, std::vector<s
     (void)ec, (void)n;
   }
   if (r->released) co_return;
-  std::lock_guard g(mutex_);
-  if (auto it = registered_.find(r->entry.name); it != registered_.end() && it->second == r) registered_.erase(it);
+  bool empty = false;
+  {
+    std::lock_guard g(mutex_);
+    if (auto it = registered_.find(r->entry.name); it != registered_.end() && it->second == r) registered_.erase(it);
+    empty = registered_.empty();
+  }
   error_code ignored;
   r->socket.close(ignored);
+  if (empty && on_empty_ && !stopped_) on_empty_();
 }
 
 } // namespace enode::dist::epmd

@@ -576,7 +576,9 @@ void node_impl::send_on(peer& p, dist::connection& c, runtime::remote_signal con
 }
 
 void node_impl::route(runtime::remote_signal&& s) {
-  if (stopping_ || !dist::handshake::parse_node_name(s.node.name())) {
+  // While the node stops, what its processes send on live connections still goes (their
+  // exit signals among it); nothing new is connected.
+  if (!dist::handshake::parse_node_name(s.node.name())) {
     answer_unreachable(s);
     return;
   }
@@ -591,11 +593,17 @@ void node_impl::route(runtime::remote_signal&& s) {
         return;
       }
       c = p->conn; // a message needs no books: encode it outside the lock
+    } else if (stopping_) {
+      c = nullptr;
     } else {
       p->pending.push_back(std::move(s));
       if (p->connecting || p->awaiting_incoming) return;
       p->connecting = true;
     }
+  }
+  if (stopping_ && !c) {
+    answer_unreachable(s);
+    return;
   }
   if (c) {
     c->send(to_control(s));
