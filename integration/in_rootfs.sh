@@ -11,6 +11,9 @@ rootfs=$1 enode=$2 scenario=$3
 shift 3
 here=$(cd "$(dirname "$0")" && pwd)
 [ -x "$rootfs/usr/bin/escript" ] || { echo "in_rootfs: no Erlang in $rootfs" >&2; exit 1; }
+# The chroot shares this host's network: its names must resolve as here (distribution
+# dials node names' hosts; EPMD clients dial localhost).
+cp /etc/hosts "$rootfs/etc/hosts"
 work=$(mktemp -d "$rootfs/tmp/enode-it.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cp "$enode" "$work/enode"

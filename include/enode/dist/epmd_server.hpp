@@ -5,6 +5,7 @@
 #include <enode/dist/epmd.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -39,6 +40,9 @@ public:
   static result<std::shared_ptr<server>> adopt(net::any_io_executor ex, int listen_fd, std::vector<adopted> const& regs);
 
   void start();
+  /// Called (on the server's strand) when the last registration ends; a successor uses
+  /// it to exit once the nodes it took over are gone.
+  void on_empty(std::function<void()> f) { on_empty_ = std::move(f); }
   /// Stops listening and drops every registration.
   void stop();
   /// Stops serving and returns the descriptors, which the caller now owns (listening
@@ -65,6 +69,7 @@ private:
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<registration>> registered_;
   std::map<std::string, std::uint32_t> creations_; // last creation per name, as epmd remembers
+  std::function<void()> on_empty_;
 };
 
 } // namespace enode::dist::epmd
