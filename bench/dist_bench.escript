@@ -1,0 +1,139 @@
+#!/usr/bin/env escript
+%%! -noshell
+%% The distribution benchmark (scripts/bench-dist): each workload between two BEAM nodes
+%% and with enode on one side or both, in one run, best of --runs.
+%%
+%% usage: ERL_EPMD_PORT=P escript dist_bench.escript ENODE_BENCH_DIST_PEER [--runs N] [--scale F]
+-mode(compile).
+
+main([Peer | Args]) ->
+    {Runs, Scale} = args(Args, 3, 1.0),
+    Dir = filename:dirname(escript:script_name()),
+    {ok, Mod, Bin} = compile:file(filename:join(Dir, "dist_bench_beam.erl"), [binary, report_errors]),
+    {module, Mod} = code:load_binary(Mod, "dist_bench_beam.erl", Bin),
+    S = integer_to_list(erlang:phash2(os:getpid(), 100000)),
+    Cookie = "bench" ++ S,
+    E1 = start_program(Peer, ["--sname", "enode1_" ++ S, "--cookie", Cookie]), % serves EPMD
+    E2 = start_program(Peer, ["--sname", "enode2_" ++ S, "--cookie", Cookie]),
+    {ok, _} = net_kernel:start([list_to_atom("bench_a_" ++ S), shortnames]),
+    erlang:set_cookie(node(), list_to_atom(Cookie)),
+    B = start_beam("bench_b_" ++ S, Cookie),
+    {module, Mod} = rpc:call(B, code, load_binary, [Mod, "dist_bench_beam.erl", Bin]),
+    ok = rpc:call(B, dist_bench_beam, start, []),
+    ok = dist_bench_beam:start(),
+    [pong = net_adm:ping(N) || N <- [E1, E2, B]],
+    io:format("distribution benchmark: OTP ~s, ~b cores, best of ~b runs, scale ~p~n",
+              [erlang:system_info(otp_release), erlang:system_info(logical_processors), Runs, Scale]),
+    N = round(200000 * Scale),
+    Small = {msg, 12345, abc, <<"0123456789">>},
+    K1 = binary:copy(<<"x">>, 1024),
+    M1 = binary:copy(<<"y">>, 1 bsl 20),
+    Here = node(),
+    Lines = [
+      %% one-way throughput of small messages: messages/s
+      row("small  BEAM->enode", "msg/s",
+          best(Runs, fun() -> blast_rate(Here, {sink, B}, N, Small) end),
+          best(Runs, fun() -> blast_rate(Here, {sink, E1}, N, Small) end)),
+      row("small  enode->BEAM", "msg/s",
+          best(Runs, fun() -> blast_rate(Here, {sink, B}, N, Small) end),
+          best(Runs, fun() -> blast_rate(E1, {sink, B}, N, Small) end)),
+      row("small  enode->enode", "msg/s",
+          best(Runs, fun() -> blast_rate(Here, {sink, B}, N, Small) end),
+          best(Runs, fun() -> blast_rate(E1, {sink, E2}, N, Small) end)),
+      %% bulk: MB/s
+      row("1KiB   BEAM->enode", "MB/s",
+          best(Runs, fun() -> mb(blast_rate(Here, {sink, B}, N div 10, K1), 1024) end),
+          best(Runs, fun() -> mb(blast_rate(Here, {sink, E1}, N div 10, K1), 1024) end)),
+      row("1KiB   enode->BEAM", "MB/s",
+          best(Runs, fun() -> mb(blast_rate(Here, {sink, B}, N div 10, K1), 1024) end),
+          best(Runs, fun() -> mb(blast_rate(E1, {sink, B}, N div 10, K1), 1024) end)),
+      row("1MiB   BEAM->enode", "MB/s",
+          best(Runs, fun() -> mb(blast_rate(Here, {sink, B}, max(20, N div 1000), M1), 1 bsl 20) end),
+          best(Runs, fun() -> mb(blast_rate(Here, {sink, E1}, max(20, N div 1000), M1), 1 bsl 20) end)),
+      row("1MiB   enode->BEAM", "MB/s",
+          best(Runs, fun() -> mb(blast_rate(Here, {sink, B}, max(20, N div 1000), M1), 1 bsl 20) end),
+          best(Runs, fun() -> mb(blast_rate(E1, {sink, B}, max(20, N div 1000), M1), 1 bsl 20) end))
+    ] ++ calls(Runs, N div 20, B, E1),
+    io:format("~n~-22s ~14s ~14s ~-8s ~8s~n", ["workload", "BEAM-BEAM", "with enode", "unit", "ratio"]),
+    [io:format("~s~n", [L]) || L <- Lines],
+    io:format("~nratio: the enode case over the BEAM-BEAM one (higher is better; for latency, BEAM/enode)~n"),
+    halt(0).
+
+args(["--runs", R | T], _, S) -> args(T, list_to_integer(R), S);
+args(["--scale", F | T], R, _) -> args(T, R, list_to_float(F));
+args([], R, S) -> {R, S}.
+
+best(Runs, F) -> lists:max([F() || _ <- lists:seq(1, Runs)]).
+best_min(Runs, F) -> lists:min([F() || _ <- lists:seq(1, Runs)]).
+
+mb(Rate, Size) -> Rate * Size / 1.0e6.
+
+row(Name, Unit, Beam, Enode) ->
+    io_lib:format("~-22s ~14.1f ~14.1f ~-8s ~7.2fx", [Name, float(Beam), float(Enode), Unit, Enode / Beam]).
+
+%% Messages/s from a blaster on From's node to Dest, counted by Dest's sink.
+blast_rate(FromNode, Dest, N, Msg) ->
+    T0 = erlang:monotonic_time(microsecond),
+    {blaster, FromNode} ! {blast, Dest, N, Msg, self()},
+    receive {count, N} -> ok; {count, Other} -> error({lost, N - Other}) after 300000 -> error(timeout) end,
+    N / ((erlang:monotonic_time(microsecond) - T0) / 1.0e6).
+
+%% gen_server calls from this node: to BEAM node B's echo and to enode's, one caller and 8.
+calls(Runs, N, B, E) ->
+    Req = {req, 42},
+    Seq = fun(Node) -> best_min(Runs, fun() -> pct(dist_bench_beam:calls({echo, Node}, N, Req)) end) end,
+    Par = fun(Node) ->
+              best_min(Runs, fun() ->
+                  Self = self(),
+                  [spawn_link(fun() -> Self ! {lat, dist_bench_beam:calls({echo, Node}, N div 8, Req)} end)
+                   || _ <- lists:seq(1, 8)],
+                  pct(lists:append([receive {lat, L} -> L end || _ <- lists:seq(1, 8)]))
+              end)
+          end,
+    {BM, B99} = Seq(B), {EM, E99} = Seq(E),
+    {PBM, PB99} = Par(B), {PEM, PE99} = Par(E),
+    [lat_row("call x1 median", BM, EM), lat_row("call x1 p99", B99, E99),
+     lat_row("call x8 median", PBM, PEM), lat_row("call x8 p99", PB99, PE99)].
+
+pct(Ls) ->
+    S = lists:sort(Ls),
+    Len = length(S),
+    {lists:nth(max(1, Len div 2), S), lists:nth(max(1, (Len * 99) div 100), S)}.
+
+lat_row(Name, Beam, Enode) ->
+    io_lib:format("~-22s ~14b ~14b ~-8s ~7.2fx", [Name, Beam, Enode, "us", Beam / max(1, Enode)]).
+
+start_program(Exe, Args) ->
+    Self = self(),
+    spawn(fun() ->
+        Port = open_port({spawn_executable, Exe}, [{args, Args}, {line, 4096}, use_stdio, stderr_to_stdout]),
+        wait_ready(Port, Self)
+    end),
+    receive {ready, N} -> N after 30000 -> error({not_started, Exe}) end.
+
+wait_ready(Port, Owner) ->
+    receive
+        {Port, {data, {eol, "ready " ++ Name}}} -> Owner ! {ready, list_to_atom(Name)}, drain(Port);
+        {Port, _} -> wait_ready(Port, Owner)
+    end.
+
+drain(Port) -> receive {Port, _} -> drain(Port) end.
+
+start_beam(Name, Cookie) ->
+    Erl = os:find_executable("erl"),
+    spawn(fun() ->
+        P = open_port({spawn_executable, Erl}, [{args, ["-sname", Name, "-setcookie", Cookie, "-noshell", "-noinput"]},
+                                               use_stdio, stderr_to_stdout]),
+        drain(P)
+    end),
+    {ok, H} = inet:gethostname(),
+    Node = list_to_atom(Name ++ "@" ++ hd(string:tokens(H, "."))),
+    wait_pong(Node, 100),
+    Node.
+
+wait_pong(Node, 0) -> error({no_pong, Node});
+wait_pong(Node, K) ->
+    case net_adm:ping(Node) of
+        pong -> ok;
+        pang -> timer:sleep(200), wait_pong(Node, K - 1)
+    end.
