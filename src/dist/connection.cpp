@@ -2,6 +2,7 @@
 
 #include <enode/core/endian.hpp>
 #include <enode/dist/error.hpp>
+#include <enode/term/encode.hpp>
 
 #include <cstring>
 
@@ -25,7 +26,7 @@ bool header_mode(flags::type f) { return (f & (flags::dist_hdr_atom_cache | flag
 connection::connection(tcp::socket socket, peer_identity peer, flags::type ours, connection_sink& sink,
                        connection_options opts)
     : socket_(std::move(socket)), strand_(socket_.get_executor()), peer_(std::move(peer)),
-      flags_(flags::expand(ours) & peer_.flags), sink_(sink), opts_(opts), reader_(header_mode(flags_), opts.limits),
+      peer_node_(term::atom::make(peer_.name).value()), flags_(flags::expand(ours) & peer_.flags), sink_(sink), opts_(opts), reader_(header_mode(flags_), opts.limits),
       writer_(header_mode(flags_), (flags_ & flags::fragments) != 0, opts.fragment_size), wake_(strand_),
       tick_(strand_) {
   error_code ignored;
@@ -56,16 +57,33 @@ bool connection::send(control const& c) {
   auto e = build(c, flags_);
   std::uint64_t const key = sender_key(c);
   term::value const* payload = e.payload ? &*e.payload : nullptr;
-  std::size_t seq = 0;
+  messages_out_.fetch_add(1, std::memory_order_relaxed);
+  std::size_t const cs = term::encoded_size(e.control);
+  std::size_t const ps = payload ? term::encoded_size(*payload) : 0;
+  if (!writer_.fragments(cs + ps)) {
+    // The common case: encoded straight into the batch the writer takes next, unless
+    // this sender has a fragmented message on its way, which it must not overtake.
+    bool wake = false, behind = false;
+    {
+      std::lock_guard g(mutex_);
+      if (bulk_of_.contains(key)) {
+        behind = true;
+      } else {
+        writer_.write(e.control, payload, cs, ps, small_);
+        if (idle_) idle_ = false, wake = true;
+      }
+    }
+    if (wake) wake_writer();
+    if (!behind) return true;
+  }
+  std::uint64_t seq = 0;
   {
     // A sequence id unique per message in flight (BEAM uses the sender's pid bits; any
     // id not in progress will do).
     std::lock_guard g(mutex_);
     seq = next_sequence_++;
   }
-  outgoing o = writer_.make(e.control, payload, seq);
-  messages_out_.fetch_add(1, std::memory_order_relaxed);
-  enqueue(key, std::move(o));
+  enqueue(key, writer_.make(e.control, payload, seq));
   return true;
 }
 

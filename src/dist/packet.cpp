@@ -169,8 +169,11 @@ result<std::optional<wire_message>> packet_reader::read(std::span<std::byte cons
 // --- writing --------------------------------------------------------------------------------
 
 void packet_writer::write(term::value const& control, term::value const* payload, std::vector<std::byte>& out) const {
-  std::size_t const cs = term::encoded_size(control);
-  std::size_t const ps = payload ? term::encoded_size(*payload) : 0;
+  write(control, payload, term::encoded_size(control), payload ? term::encoded_size(*payload) : 0, out);
+}
+
+void packet_writer::write(term::value const& control, term::value const* payload, std::size_t cs, std::size_t ps,
+                          std::vector<std::byte>& out) const {
   std::size_t const head = header_mode_ ? 3 : (1 + 1);                 // 131 68 0 | 112 131
   std::size_t const body = head + cs + (payload ? ps + (header_mode_ ? 0 : 1) : 0);
   std::size_t at = out.size();
@@ -195,7 +198,7 @@ outgoing packet_writer::make(term::value const& control, term::value const* payl
   std::size_t const cs = term::encoded_size(control);
   std::size_t const ps = payload ? term::encoded_size(*payload) : 0;
   if (!fragments(cs + ps)) {
-    write(control, payload, o.body_);
+    write(control, payload, cs, ps, o.body_);
     return o;
   }
   o.body_.resize(cs + ps);

@@ -370,6 +370,7 @@ net::awaitable<void> node_impl::accept_one(tcp::socket s) {
   if (stopping_) co_return;
   auto p = find_or_add(term::atom(r->name));
   auto c = std::make_shared<dist::connection>(std::move(s), std::move(*r), flags, *this, connection_options());
+  c->set_context(p);
   up(p, c);
 }
 
@@ -433,6 +434,7 @@ net::awaitable<void> node_impl::connect_to(std::shared_ptr<peer> p) {
   }
   if (stopping_) co_return;
   auto c = std::make_shared<dist::connection>(std::move(*sock), std::move(*r), flags, *this, connection_options());
+  c->set_context(p);
   up(p, c);
 }
 
@@ -578,11 +580,14 @@ void node_impl::send_on(peer& p, dist::connection& c, runtime::remote_signal con
 void node_impl::route(runtime::remote_signal&& s) {
   // While the node stops, what its processes send on live connections still goes (their
   // exit signals among it); nothing new is connected.
-  if (!dist::handshake::parse_node_name(s.node.name())) {
-    answer_unreachable(s);
-    return;
+  auto p = find(s.node);
+  if (!p) {
+    if (!dist::handshake::parse_node_name(s.node.name())) {
+      answer_unreachable(s);
+      return;
+    }
+    p = find_or_add(s.node);
   }
-  auto p = find_or_add(s.node);
   bool const plain = s.what == kind::send || s.what == kind::reg_send || s.what == kind::alias_send;
   std::shared_ptr<dist::connection> c;
   {
@@ -615,9 +620,9 @@ void node_impl::route(runtime::remote_signal&& s) {
 // --- routing in --------------------------------------------------------------------------------------
 
 void node_impl::on_message(dist::connection& c, dist::control&& m) {
-  auto const peer_name = term::atom(c.peer_name());
-  auto p = find(peer_name);
+  auto* p = static_cast<peer*>(c.context());
   if (!p || !sys) return;
+  auto const peer_name = p->name;
   using a = dist::action;
   // BEAM drops a connection whose peer speaks for processes that are not its own.
   auto from_peer = [&] { return m.from.is_pid() && m.from.as_pid().node == peer_name; };

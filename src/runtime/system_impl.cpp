@@ -371,14 +371,14 @@ result<void> system_impl::unregister_name(term::atom name, process_impl const* o
 }
 
 std::optional<term::pid> system_impl::whereis(term::atom name) {
-  std::lock_guard g(registry_mutex_);
+  std::shared_lock g(registry_mutex_);
   auto it = names_.find(name);
   if (it == names_.end()) return std::nullopt;
   return it->second->pid;
 }
 
 std::vector<term::atom> system_impl::registered() {
-  std::lock_guard g(registry_mutex_);
+  std::shared_lock g(registry_mutex_);
   std::vector<term::atom> out;
   out.reserve(names_.size());
   for (auto const& [name, p] : names_) out.push_back(name);
@@ -395,7 +395,7 @@ void system_impl::drop_name(process_impl& p) noexcept {
 }
 
 std::optional<term::atom> system_impl::name_of(process_impl const& p) {
-  std::lock_guard g(registry_mutex_);
+  std::shared_lock g(registry_mutex_);
   return p.name;
 }
 

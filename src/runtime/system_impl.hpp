@@ -164,7 +164,7 @@ private:
   std::atomic<std::uint64_t> next_number_{1};
   std::atomic<std::uint64_t> alive_{0};
 
-  std::mutex registry_mutex_;
+  std::shared_mutex registry_mutex_; // shared for lookups: sends to names are frequent
   std::unordered_map<term::atom, process_impl*> names_;
 
   sharded_map<term::value, std::uint64_t, std::hash<term::value>, 16> aliases_;

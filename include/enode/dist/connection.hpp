@@ -69,6 +69,11 @@ public:
   void close_after_flush();
 
   std::string const& peer_name() const noexcept { return peer_.name; }
+  /// The peer's name as an atom.
+  term::atom peer_node() const noexcept { return peer_node_; }
+  /// A slot for the sink: what it keeps about this connection (set before `start`).
+  void set_context(std::shared_ptr<void> c) noexcept { context_ = std::move(c); }
+  void* context() const noexcept { return context_.get(); }
   peer_identity const& peer() const noexcept { return peer_; }
   /// The flags both sides share.
   flags::type flags() const noexcept { return flags_; }
@@ -91,6 +96,8 @@ private:
   net::ip::tcp::socket socket_;
   net::any_io_executor strand_;
   peer_identity peer_;
+  term::atom peer_node_;
+  std::shared_ptr<void> context_;
   flags::type flags_;
   connection_sink& sink_;
   connection_options opts_;

@@ -104,6 +104,9 @@ public:
 
   /// Appends one unfragmented packet to `out` (with its u32 length).
   void write(term::value const& control, term::value const* payload, std::vector<std::byte>& out) const;
+  /// The same, with the encoded sizes of control and payload already known.
+  void write(term::value const& control, term::value const* payload, std::size_t control_size,
+             std::size_t payload_size, std::vector<std::byte>& out) const;
   /// The message as an `outgoing`, fragmented when it is larger than a fragment and the
   /// peer takes fragments. `sequence` must be unique among this sender's messages in flight.
   outgoing make(term::value const& control, term::value const* payload, std::uint64_t sequence) const;
