@@ -115,11 +115,23 @@ void connection::wake_writer() {
 }
 
 net::awaitable<void> connection::write_loop() {
-  std::vector<std::byte> out;
+  // One write per round, gathered: the small messages of every sender as one block, then
+  // one slice of each fragmented message in progress (so that none stalls the others),
+  // referred to in place rather than copied.
+  std::vector<std::byte> out, heads;
   out.reserve(64 * 1024);
+  struct segment {
+    bool in_heads;
+    std::size_t offset, size;   // in heads
+    std::byte const* data;      // elsewhere
+  };
+  std::vector<segment> segments;
+  std::vector<net::const_buffer> buffers;
   for (;;) {
     bool wait = false, close_now = false;
     out.clear();
+    heads.clear();
+    segments.clear();
     {
       std::lock_guard g(mutex_);
       if (closing_.load(std::memory_order_acquire)) co_return;
@@ -131,14 +143,27 @@ net::awaitable<void> connection::write_loop() {
         }
       } else {
         out.swap(small_);
-        // One slice of every fragmented message in progress, so that none stalls the others.
-        for (auto it = bulk_.begin(); it != bulk_.end() && out.size() < opts_.max_batch;) {
+        std::size_t batch = out.size();
+        auto add = [&](outgoing& o) {
+          std::size_t const at = heads.size();
+          auto body = o.take_view(heads);
+          if (heads.size() > at) segments.push_back({true, at, heads.size() - at, nullptr});
+          segments.push_back({false, 0, body.size(), body.data()});
+          batch += body.size();
+        };
+        for (auto it = bulk_.begin(); it != bulk_.end() && batch < opts_.max_batch;) {
           auto& items = it->items;
-          items.front().take(out);
-          if (items.front().done()) items.pop_front();
-          // Whole messages queued behind it by the same sender go along if they are small.
-          while (!items.empty() && items.front().remaining() == 1 && items.front().bytes() < opts_.fragment_size)
-            items.front().take(out), items.pop_front();
+          add(items.front());
+          if (items.front().done()) {
+            inflight_.push_back(std::move(items.front())); // its bytes are written below
+            items.pop_front();
+          }
+          // Whole messages the same sender queued behind it go along if they are small.
+          while (!items.empty() && items.front().remaining() == 1 && items.front().bytes() < opts_.fragment_size) {
+            add(items.front());
+            inflight_.push_back(std::move(items.front()));
+            items.pop_front();
+          }
           if (items.empty()) {
             bulk_of_.erase(it->sender);
             it = bulk_.erase(it);
@@ -158,7 +183,12 @@ net::awaitable<void> connection::write_loop() {
       co_await wake_.async_wait(net::redirect_error(net::use_awaitable, ec));
       continue;
     }
-    auto [ec, n] = co_await net::async_write(socket_, net::buffer(out), net::as_tuple(net::use_awaitable));
+    buffers.clear();
+    if (!out.empty()) buffers.emplace_back(out.data(), out.size());
+    for (auto const& sg : segments)
+      buffers.emplace_back(sg.in_heads ? static_cast<void const*>(heads.data() + sg.offset) : sg.data, sg.size);
+    auto [ec, n] = co_await net::async_write(socket_, buffers, net::as_tuple(net::use_awaitable));
+    inflight_.clear();
     if (ec) {
       close(ec);
       co_return;

@@ -135,7 +135,12 @@ result<std::optional<wire_message>> packet_reader::read(std::span<std::byte cons
     s.control = std::move(ctl->term);
     s.refs = std::move(refs);
     auto rest = body.subspan(ctl->size);
-    s.payload.assign(rest.begin(), rest.end());
+    // Room for every fragment as large as this one; grown if a later one is larger.
+    std::size_t const estimate = frag > lim_.max_message / std::max<std::size_t>(in.size(), 1)
+                                     ? lim_.max_message
+                                     : static_cast<std::size_t>(frag) * in.size();
+    s.buffer = term::binary::uninitialized(std::min({estimate, lim_.max_message, std::size_t{256} << 20}));
+    append(s, rest);
     sequences_.emplace(seq, std::move(s));
     return std::optional<wire_message>{};
   }
@@ -143,8 +148,8 @@ result<std::optional<wire_message>> packet_reader::read(std::span<std::byte cons
   if (it == sequences_.end() || it->second.next_fragment != frag) return error::bad_packet;
   auto& s = it->second;
   auto chunk = in.subspan(18);
-  if (s.payload.size() + chunk.size() > lim_.max_message) return error::too_large;
-  s.payload.insert(s.payload.end(), chunk.begin(), chunk.end());
+  if (s.used + chunk.size() > lim_.max_message) return error::too_large;
+  append(s, chunk);
   if (frag > 1) {
     s.next_fragment = frag - 1;
     return std::optional<wire_message>{};
@@ -156,14 +161,22 @@ result<std::optional<wire_message>> packet_reader::read(std::span<std::byte cons
   opts.atom_refs = done.refs.get();
   wire_message m;
   m.control = std::move(done.control);
-  if (!done.payload.empty()) {
-    term::binary whole(done.payload); // one copy; its binaries then share it
-    done.payload = {};
-    auto pl = term::decode_prefix(whole.bytes(), false, opts, &whole);
-    if (!pl || pl->size != whole.size()) return error::bad_packet;
+  if (done.used > 0) {
+    auto pl = term::decode_prefix(done.buffer.bytes().first(done.used), false, opts, &done.buffer);
+    if (!pl || pl->size != done.used) return error::bad_packet;
     m.payload = std::move(pl->term);
   }
   return std::optional<wire_message>(std::move(m));
+}
+
+void packet_reader::append(sequence& s, std::span<std::byte const> chunk) {
+  if (s.used + chunk.size() > s.buffer.size()) {
+    auto bigger = term::binary::uninitialized(std::max(s.buffer.size() * 2, s.used + chunk.size()));
+    if (s.used) std::memcpy(bigger.mutable_data(), s.buffer.bytes().data(), s.used);
+    s.buffer = std::move(bigger);
+  }
+  if (!chunk.empty()) std::memcpy(s.buffer.mutable_data() + s.used, chunk.data(), chunk.size());
+  s.used += chunk.size();
 }
 
 // --- writing --------------------------------------------------------------------------------
@@ -212,6 +225,34 @@ outgoing packet_writer::make(term::value const& control, term::value const* payl
   std::size_t const rest = o.body_.size() > first ? o.body_.size() - first : 0;
   o.total_ = 1 + (rest + fragment_size_ - 1) / fragment_size_;
   return o;
+}
+
+std::span<std::byte const> outgoing::take_view(std::vector<std::byte>& heads) {
+  if (next_ >= total_) return {};
+  if (total_ == 1 && control_size_ == 0) { // a whole packet, length included
+    ++next_;
+    return body_;
+  }
+  bool const first = next_ == 0;
+  std::size_t const len = first ? std::min(body_.size(), std::max(fragment_size_, control_size_))
+                                 : std::min(fragment_size_, body_.size() - offset_);
+  std::size_t const head = 2 + 8 + 8 + (first ? 1 : 0);
+  std::size_t const at = heads.size();
+  heads.resize(at + 4 + head);
+  std::byte* p = heads.data() + at;
+  endian::store_be(p, static_cast<std::uint32_t>(head + len));
+  p += 4;
+  *p++ = version;
+  *p++ = first ? fragment_header : fragment_cont;
+  endian::store_be(p, sequence_);
+  p += 8;
+  endian::store_be(p, static_cast<std::uint64_t>(total_ - next_));
+  p += 8;
+  if (first) *p = std::byte{0};
+  std::span<std::byte const> body{body_.data() + offset_, len};
+  offset_ += len;
+  ++next_;
+  return body;
 }
 
 std::size_t outgoing::take(std::vector<std::byte>& out) {

@@ -113,6 +113,7 @@ private:
   bool idle_ = false;
   bool flush_then_close_ = false;
   std::uint64_t next_sequence_ = 1;
+  std::vector<outgoing> inflight_; // what the current write refers to (writer only)
 
   std::atomic<bool> closing_{false};
   bool down_reported_ = false;

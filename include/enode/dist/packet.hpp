@@ -59,8 +59,12 @@ private:
     std::uint64_t next_fragment = 0;
     term::value control;
     std::unique_ptr<term::atom_cache> refs;
-    std::vector<std::byte> payload;
+    // The payload gathered in place: a binary sized for all fragments (untouched pages of
+    // a large allocation cost no memory), which the message's binaries then share.
+    term::binary buffer;
+    std::size_t used = 0;
   };
+  static void append(sequence& s, std::span<std::byte const> chunk);
   result<std::size_t> read_header(std::span<std::byte const> in, term::atom_cache& refs);
   result<std::optional<wire_message>> finish(std::span<std::byte const> body, term::atom_cache const* refs,
                                              term::binary const* owner);
@@ -82,6 +86,10 @@ public:
   bool done() const noexcept { return next_ == total_; }
   /// Appends the next packet (with its u32 length) to `out` and returns its size.
   std::size_t take(std::vector<std::byte>& out);
+  /// The next packet without copying its body: its header (u32 length and, for a
+  /// fragment, the fragment header) is appended to `heads`, and the body is returned as
+  /// a view of this object's storage, valid while the object lives.
+  std::span<std::byte const> take_view(std::vector<std::byte>& heads);
   std::size_t bytes() const noexcept { return body_.size(); }
 
 private:
