@@ -4,10 +4,11 @@
 %% and with enode on one side or both, in one run, best of --runs.
 %%
 %% usage: ERL_EPMD_PORT=P escript dist_bench.escript ENODE_BENCH_DIST_PEER [--runs N] [--scale F]
+%%                                                  [--only SUBSTRING]
 -mode(compile).
 
 main([Peer | Args]) ->
-    {Runs, Scale} = args(Args, 3, 1.0),
+    {Runs, Scale, Only} = args(Args, 3, 1.0, ""),
     Dir = filename:dirname(escript:script_name()),
     {ok, Mod, Bin} = compile:file(filename:join(Dir, "dist_bench_beam.erl"), [binary, report_errors]),
     {module, Mod} = code:load_binary(Mod, "dist_bench_beam.erl", Bin),
@@ -29,39 +30,42 @@ main([Peer | Args]) ->
     K1 = binary:copy(<<"x">>, 1024),
     M1 = binary:copy(<<"y">>, 1 bsl 20),
     Here = node(),
-    Lines = [
+    Rows = [
       %% one-way throughput of small messages: messages/s
-      row("small  BEAM->enode", "msg/s",
-          best(Runs, fun() -> blast_rate(Here, {sink, B}, N, Small) end),
-          best(Runs, fun() -> blast_rate(Here, {sink, E1}, N, Small) end)),
-      row("small  enode->BEAM", "msg/s",
-          best(Runs, fun() -> blast_rate(Here, {sink, B}, N, Small) end),
-          best(Runs, fun() -> blast_rate(E1, {sink, B}, N, Small) end)),
-      row("small  enode->enode", "msg/s",
-          best(Runs, fun() -> blast_rate(Here, {sink, B}, N, Small) end),
-          best(Runs, fun() -> blast_rate(E1, {sink, E2}, N, Small) end)),
+      {"small  BEAM->enode", "msg/s",
+       fun() -> best(Runs, fun() -> blast_rate(Here, {sink, B}, N, Small) end) end,
+       fun() -> best(Runs, fun() -> blast_rate(Here, {sink, E1}, N, Small) end) end},
+      {"small  enode->BEAM", "msg/s",
+       fun() -> best(Runs, fun() -> blast_rate(Here, {sink, B}, N, Small) end) end,
+       fun() -> best(Runs, fun() -> blast_rate(E1, {sink, B}, N, Small) end) end},
+      {"small  enode->enode", "msg/s",
+       fun() -> best(Runs, fun() -> blast_rate(Here, {sink, B}, N, Small) end) end,
+       fun() -> best(Runs, fun() -> blast_rate(E1, {sink, E2}, N, Small) end) end},
       %% bulk: MB/s
-      row("1KiB   BEAM->enode", "MB/s",
-          best(Runs, fun() -> mb(blast_rate(Here, {sink, B}, N div 10, K1), 1024) end),
-          best(Runs, fun() -> mb(blast_rate(Here, {sink, E1}, N div 10, K1), 1024) end)),
-      row("1KiB   enode->BEAM", "MB/s",
-          best(Runs, fun() -> mb(blast_rate(Here, {sink, B}, N div 10, K1), 1024) end),
-          best(Runs, fun() -> mb(blast_rate(E1, {sink, B}, N div 10, K1), 1024) end)),
-      row("1MiB   BEAM->enode", "MB/s",
-          best(Runs, fun() -> mb(blast_rate(Here, {sink, B}, max(20, N div 1000), M1), 1 bsl 20) end),
-          best(Runs, fun() -> mb(blast_rate(Here, {sink, E1}, max(20, N div 1000), M1), 1 bsl 20) end)),
-      row("1MiB   enode->BEAM", "MB/s",
-          best(Runs, fun() -> mb(blast_rate(Here, {sink, B}, max(20, N div 1000), M1), 1 bsl 20) end),
-          best(Runs, fun() -> mb(blast_rate(E1, {sink, B}, max(20, N div 1000), M1), 1 bsl 20) end))
-    ] ++ calls(Runs, N div 20, B, E1),
+      {"1KiB   BEAM->enode", "MB/s",
+       fun() -> best(Runs, fun() -> mb(blast_rate(Here, {sink, B}, N div 10, K1), 1024) end) end,
+       fun() -> best(Runs, fun() -> mb(blast_rate(Here, {sink, E1}, N div 10, K1), 1024) end) end},
+      {"1KiB   enode->BEAM", "MB/s",
+       fun() -> best(Runs, fun() -> mb(blast_rate(Here, {sink, B}, N div 10, K1), 1024) end) end,
+       fun() -> best(Runs, fun() -> mb(blast_rate(E1, {sink, B}, N div 10, K1), 1024) end) end},
+      {"1MiB   BEAM->enode", "MB/s",
+       fun() -> best(Runs, fun() -> mb(blast_rate(Here, {sink, B}, max(20, N div 1000), M1), 1 bsl 20) end) end,
+       fun() -> best(Runs, fun() -> mb(blast_rate(Here, {sink, E1}, max(20, N div 1000), M1), 1 bsl 20) end) end},
+      {"1MiB   enode->BEAM", "MB/s",
+       fun() -> best(Runs, fun() -> mb(blast_rate(Here, {sink, B}, max(20, N div 1000), M1), 1 bsl 20) end) end,
+       fun() -> best(Runs, fun() -> mb(blast_rate(E1, {sink, B}, max(20, N div 1000), M1), 1 bsl 20) end) end}
+    ],
+    Lines = [row(Name, Unit, BeamF(), EnodeF()) || {Name, Unit, BeamF, EnodeF} <- Rows, string:find(Name, Only) =/= nomatch]
+            ++ [L || Only =:= "" orelse string:find("call", Only) =/= nomatch, L <- calls(Runs, N div 20, B, E1)],
     io:format("~n~-22s ~14s ~14s ~-8s ~8s~n", ["workload", "BEAM-BEAM", "with enode", "unit", "ratio"]),
     [io:format("~s~n", [L]) || L <- Lines],
     io:format("~nratio: the enode case over the BEAM-BEAM one (higher is better; for latency, BEAM/enode)~n"),
     halt(0).
 
-args(["--runs", R | T], _, S) -> args(T, list_to_integer(R), S);
-args(["--scale", F | T], R, _) -> args(T, R, list_to_float(F));
-args([], R, S) -> {R, S}.
+args(["--runs", R | T], _, S, O) -> args(T, list_to_integer(R), S, O);
+args(["--scale", F | T], R, _, O) -> args(T, R, list_to_float(F), O);
+args(["--only", O | T], R, S, _) -> args(T, R, S, O);
+args([], R, S, O) -> {R, S, O}.
 
 best(Runs, F) -> lists:max([F() || _ <- lists:seq(1, Runs)]).
 best_min(Runs, F) -> lists:min([F() || _ <- lists:seq(1, Runs)]).

@@ -222,9 +222,17 @@ bool connection::deliver(std::span<std::byte const> packet, term::binary const* 
 
 net::awaitable<void> connection::read_loop() {
   auto self = shared_from_this();
-  std::vector<std::byte> buf(256 * 1024);
-  std::size_t have = 0;
+  // Unparsed bytes are [start, have). They move to the front only when the room behind
+  // them runs short or the packet they begin would not fit: with 64 KiB fragments,
+  // moving after every read would copy most of the stream once more.
+  std::vector<std::byte> buf(1024 * 1024);
+  std::size_t start = 0, have = 0, need = 0;
   for (;;) {
+    if (start > 0 && (buf.size() - have < 64 * 1024 || start + need > buf.size())) {
+      std::memmove(buf.data(), buf.data() + start, have - start);
+      have -= start;
+      start = 0;
+    }
     auto [ec, n] = co_await socket_.async_read_some(net::buffer(buf.data() + have, buf.size() - have),
                                                     net::as_tuple(net::use_awaitable));
     if (ec) {
@@ -235,7 +243,8 @@ net::awaitable<void> connection::read_loop() {
     read_.store(true, std::memory_order_relaxed);
     bytes_in_.fetch_add(n, std::memory_order_relaxed);
     have += n;
-    std::size_t pos = 0;
+    std::size_t pos = start;
+    need = 0;
     while (have - pos >= 4) {
       std::size_t const len = endian::load_u32(buf.data() + pos);
       if (len == 0) { // a tick
@@ -267,14 +276,14 @@ net::awaitable<void> connection::read_loop() {
         if (closed()) co_return;
         bytes_in_.fetch_add(n2, std::memory_order_relaxed);
         if (!deliver(big.bytes(), &big)) co_return;
-        pos = have = 0;
+        pos = have;
+        break;
       }
+      need = 4 + len; // a partial packet: the rest comes with the next read
       break;
     }
-    if (pos > 0) {
-      std::memmove(buf.data(), buf.data() + pos, have - pos);
-      have -= pos;
-    }
+    start = pos;
+    if (start == have) start = have = 0;
   }
 }
 
