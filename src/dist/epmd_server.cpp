@@ -6,6 +6,8 @@
 #include <future>
 #include <string_view>
 #include <ctime>
+#include <cerrno>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace enode::dist::epmd {
@@ -92,7 +94,12 @@ std::pair<int, std::vector<server::adopted>> server::release(std::string const& 
     std::lock_guard g(mutex_);
     for (auto& [name, r] : registered_) {
       r->released = true;
-      if (name == keep_out) {
+      // A registration whose node has gone (end of stream, or any byte, which ends it
+      // too) but whose close we have not yet handled is not handed over.
+      std::byte probe;
+      ssize_t const got = ::recv(r->socket.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+      bool const alive = got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+      if (name == keep_out || !alive) {
         r->socket.close(ec);
         continue;
       }

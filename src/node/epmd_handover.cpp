@@ -10,6 +10,7 @@
 
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <spawn.h>
 #include <string>
 #include <unistd.h>
@@ -19,12 +20,33 @@ extern char** environ;
 
 namespace enode::node {
 
+namespace {
+
+// The program that takes over: this one if it is `enode`, else an `enode` beside it. A
+// program that merely links the node library cannot serve as its own successor.
+std::string successor_program() {
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  if (self.filename() == "enode") return self.string();
+  auto sibling = self.parent_path() / "enode";
+  if (::access(sibling.c_str(), X_OK) == 0) return sibling.string();
+  return {};
+}
+
+} // namespace
+
 void handover_epmd(node_impl& n) {
   auto alive = n.full_name.substr(0, n.full_name.find('@'));
   auto [listen_fd, regs] = n.epmd_server->release(alive);
   if (listen_fd < 0) return;
-  if (regs.empty()) {
+  std::string const program = regs.empty() ? std::string() : successor_program();
+  if (regs.empty() || program.empty()) {
+    if (!regs.empty())
+      n.log("no enode program to hand EPMD over to: the registrations of " + std::to_string(regs.size()) +
+            " other node(s) end");
     ::close(listen_fd);
+    for (auto const& r : regs) ::close(r.fd);
     return;
   }
   std::vector<std::string> args{"enode", "epmd", "--adopt", std::to_string(listen_fd)};
@@ -52,7 +74,7 @@ void handover_epmd(node_impl& n) {
   posix_spawnattr_init(&attr);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
   pid_t child = 0;
-  int rc = posix_spawn(&child, "/proc/self/exe", &fa, &attr, argv.data(), environ);
+  int rc = posix_spawn(&child, program.c_str(), &fa, &attr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) n.log("could not hand EPMD over: " + std::string(std::strerror(rc)) + "; its registrations end");

@@ -67,8 +67,13 @@ void start_global(node_impl& n) {
     np->monitor_nodes(self.pid(), true);
 
     auto to_gns = [&](term::atom node) { return term::tuple_of({w.global_name_server, node}); };
+    // As global's own sends (gns_volatile_send): `noconnect`, so that a node that has just
+    // gone is not dialled again by our half of a session with it.
     auto cast = [&](term::atom node, term::value msg) {
-      self.send(to_gns(node), term::tuple_of({w.gen_cast, std::move(msg)}));
+      if (np->connected(node)) self.send(to_gns(node), term::tuple_of({w.gen_cast, std::move(msg)}));
+    };
+    auto send_plain = [&](term::atom node, term::value msg) {
+      if (np->connected(node)) self.send(to_gns(node), std::move(msg));
     };
     auto start_session = [&](term::atom node) -> session& {
       auto it = sessions.find(node);
@@ -90,7 +95,8 @@ void start_global(node_impl& n) {
       for (auto const& x : list.list_elements()) {
         auto node = node_of(x);
         if (!node || *node == me || known.contains(*node)) continue;
-        cast(*node, term::tuple_of({w.in_sync, me, true}));
+        // This one connects: the other node's sync/0 waits for us (global.erl S5).
+        self.send(to_gns(*node), term::tuple_of({w.gen_cast, term::tuple_of({w.in_sync, me, true})}));
         known.insert(*node);
         sessions.erase(*node);
       }
@@ -147,7 +153,7 @@ void start_global(node_impl& n) {
           s.his_vsn = vt[0].as_int();
           s.his_tag = vt[1];
           if (s.his_vsn >= 8)
-            self.send(to_gns(node), term::tuple_of({w.init_connect_ack, me, s.his_tag, s.my_tag}));
+            send_plain(node, term::tuple_of({w.init_connect_ack, me, s.his_tag, s.my_tag}));
         } else if (what == w.lock_set && c.arity() >= 4 && c[1].is_pid()) {
           auto node = c[1].as_pid().node;
           if (c[2] != term::value(true)) continue;

@@ -346,12 +346,32 @@ std::string node_impl::accept_status(dist::peer_identity const& who) {
   auto p = find_or_add(*a);
   std::lock_guard g(p->mutex);
   if (p->conn && !p->conn->closed()) return "alive";
+  if (p->accepting) return "nok"; // one of its attempts is already in its handshake here
   if (p->connecting) {
-    // Simultaneous connect (dist_util): the greater name's attempt wins.
+    // Simultaneous connect (dist_util): the greater name's attempt wins. Ours loses:
+    // it is abandoned (its result will be dropped) and theirs carries what waits.
     if (full_name > who.name) return "nok";
+    ++p->attempt;
+    p->connecting = false;
+    p->accepting = true;
     return "ok_simultaneous";
   }
+  // Until this handshake ends, sends to the node wait for it instead of dialling (as
+  // net_kernel's pending entry for an incoming connection).
+  p->accepting = true;
   return "ok";
+}
+
+void node_impl::start_connect(std::shared_ptr<peer> const& p) {
+  p->connecting = true;
+  auto const n = ++p->attempt;
+  net::co_spawn(net::make_strand(sched.context()), connect_to(p, n), net::detached);
+}
+
+void node_impl::accept_failed(std::shared_ptr<peer> const& p) {
+  std::lock_guard g(p->mutex);
+  p->accepting = false;
+  if (!p->conn && !p->connecting && !stopping_ && (!p->pending.empty() || !p->waiters.empty())) start_connect(p);
 }
 
 net::awaitable<void> node_impl::accept_one(tcp::socket s) {
@@ -359,12 +379,19 @@ net::awaitable<void> node_impl::accept_one(tcp::socket s) {
   error_code ignored;
   auto remote = s.remote_endpoint(ignored);
   auto const me = identity();
-  dist::accept_status const decide = [this](dist::peer_identity const& who) { return accept_status(who); };
+  std::shared_ptr<peer> seen; // the peer, once we answered it ok
+  dist::accept_status const decide = [this, &seen](dist::peer_identity const& who) {
+    auto status = accept_status(who);
+    if (status == "ok" || status == "ok_simultaneous") seen = find(term::atom(who.name));
+    return status;
+  };
   auto r = co_await dist::async_handshake_accept(s, me, decide, opts.setup_timeout);
   if (!r) {
     if (r.error() != dist::error::simultaneous_lost)
       log("refused a connection from " + remote.address().to_string() + ": " + describe(r.error()));
     s.close(ignored);
+    // If the peer got as far as our status answer, it was pending here.
+    if (seen) accept_failed(seen);
     co_return;
   }
   if (stopping_) co_return;
@@ -380,22 +407,25 @@ void node_impl::connect(term::atom n, std::function<void(bool)> done) {
     return;
   }
   auto p = find_or_add(n);
-  {
-    std::lock_guard g(p->mutex);
-    if (p->conn && !p->conn->closed()) {
-      done(true);
-      return;
-    }
-    p->waiters.push_back(std::move(done));
-    if (p->connecting || p->awaiting_incoming) return;
-    p->connecting = true;
+  std::lock_guard g(p->mutex);
+  if (p->conn && !p->conn->closed()) {
+    done(true);
+    return;
   }
-  net::co_spawn(net::make_strand(sched.context()), connect_to(p), net::detached);
+  p->waiters.push_back(std::move(done));
+  if (p->connecting || p->accepting || p->awaiting_incoming) return;
+  start_connect(p);
 }
 
-net::awaitable<void> node_impl::connect_to(std::shared_ptr<peer> p) {
+net::awaitable<void> node_impl::connect_to(std::shared_ptr<peer> p, std::uint64_t attempt) {
   auto self = shared_from_this();
+  // An attempt abandoned for the peer's own (simultaneous connect) ends quietly.
+  auto abandoned = [&] {
+    std::lock_guard g(p->mutex);
+    return p->attempt != attempt;
+  };
   auto fail = [&](std::string why) {
+    if (abandoned()) return;
     log("cannot connect to " + std::string(p->name.name()) + ": " + why);
     unreachable(p);
   };
@@ -416,8 +446,9 @@ net::awaitable<void> node_impl::connect_to(std::shared_ptr<peer> p) {
       // The peer's own attempt wins; it will arrive through accept. Give it the setup time.
       {
         std::lock_guard g(p->mutex);
+        if (p->attempt != attempt) co_return;
         p->connecting = false;
-        if (p->conn) co_return;
+        if (p->conn || p->accepting) co_return;
         p->awaiting_incoming = true;
       }
       net::steady_timer t(co_await net::this_coro::executor, opts.setup_timeout * 2);
@@ -432,7 +463,12 @@ net::awaitable<void> node_impl::connect_to(std::shared_ptr<peer> p) {
     }
     co_return fail(describe(r.error()));
   }
-  if (stopping_) co_return;
+  if (stopping_ || abandoned()) {
+    // Abandoned for the peer's attempt, which the peer also keeps: close ours.
+    error_code ignored;
+    sock->close(ignored);
+    co_return;
+  }
   auto c = std::make_shared<dist::connection>(std::move(*sock), std::move(*r), flags, *this, connection_options());
   c->set_context(p);
   up(p, c);
@@ -456,7 +492,8 @@ void node_impl::up(std::shared_ptr<peer> p, std::shared_ptr<dist::connection> c)
       p->links.clear(), p->monitors_out.clear(), p->monitors_in.clear();
     }
     p->conn = c;
-    p->connecting = p->awaiting_incoming = false;
+    p->connecting = p->accepting = p->awaiting_incoming = false;
+    ++p->attempt; // an outgoing attempt still running is not needed any more
     for (auto& s : p->pending) send_on(*p, *c, s);
     p->pending.clear();
     waiters.swap(p->waiters);
@@ -482,7 +519,7 @@ void node_impl::unreachable(std::shared_ptr<peer> p) {
   {
     std::lock_guard g(p->mutex);
     p->connecting = p->awaiting_incoming = false;
-    if (p->conn) return; // it came up another way meanwhile
+    if (p->conn || p->accepting) return; // it came up, or is coming, another way
     pending.swap(p->pending);
     waiters.swap(p->waiters);
   }
@@ -512,6 +549,13 @@ bool node_impl::disconnect(term::atom n) {
   if (!c) return false;
   c->close(make_error_code(dist::error::closed));
   return true;
+}
+
+bool node_impl::connected(term::atom n) const {
+  auto p = find(n);
+  if (!p) return false;
+  std::lock_guard g(p->mutex);
+  return p->conn && !p->conn->closed();
 }
 
 std::vector<term::atom> node_impl::nodes(bool include_hidden) const {
@@ -602,19 +646,15 @@ void node_impl::route(runtime::remote_signal&& s) {
       c = nullptr;
     } else {
       p->pending.push_back(std::move(s));
-      if (p->connecting || p->awaiting_incoming) return;
-      p->connecting = true;
+      if (!p->connecting && !p->accepting && !p->awaiting_incoming) start_connect(p);
+      return;
     }
-  }
-  if (stopping_ && !c) {
-    answer_unreachable(s);
-    return;
   }
   if (c) {
     c->send(to_control(s));
     return;
   }
-  net::co_spawn(net::make_strand(sched.context()), connect_to(p), net::detached);
+  answer_unreachable(s); // stopping, and not connected
 }
 
 // --- routing in --------------------------------------------------------------------------------------
@@ -713,7 +753,6 @@ void node_impl::on_down(dist::connection& c, error_code why) {
   decltype(p->links) links;
   decltype(p->monitors_out) out;
   decltype(p->monitors_in) in;
-  bool restart = false;
   {
     std::lock_guard g(p->mutex);
     if (p->conn.get() != &c) return; // replaced already
@@ -722,7 +761,7 @@ void node_impl::on_down(dist::connection& c, error_code why) {
     out.swap(p->monitors_out);
     in.swap(p->monitors_in);
     // Signals routed while it was closing: connect again for them, as BEAM would.
-    if (!p->pending.empty() && !p->connecting && !stopping_) restart = p->connecting = true;
+    if (!p->pending.empty() && !p->connecting && !p->accepting && !stopping_) start_connect(p);
   }
   bool const visible = (c.flags() & dist::flags::published) != 0;
   log("connection to " + c.peer_name() + " lost: " + describe(why));
@@ -734,7 +773,6 @@ void node_impl::on_down(dist::connection& c, error_code why) {
     for (auto const& [ref, target] : in) sys->inject({kind::demonitor, peer_name, {}, target, ref, 0, {}, {}});
   }
   node_event(peer_name, false, visible);
-  if (restart) net::co_spawn(net::make_strand(sched.context()), connect_to(p), net::detached);
 }
 
 // --- node monitors --------------------------------------------------------------------------------------

@@ -30,7 +30,9 @@ struct peer {
   std::mutex mutex; // guards all below
   std::shared_ptr<dist::connection> conn;
   bool connecting = false;       // our outgoing attempt is in its handshake
+  bool accepting = false;        // the peer's attempt is in its handshake (we said ok)
   bool awaiting_incoming = false; // we lost a simultaneous connect: the peer's attempt comes
+  std::uint64_t attempt = 0;     // our outgoing attempt's number; bumped to abort it
   std::vector<runtime::remote_signal> pending;
   std::set<std::pair<term::value, term::value>> links; // (local pid, remote pid)
   struct monitor_out {
@@ -63,6 +65,8 @@ public:
   /// Starts connecting if needed; `done(true)` once up, `done(false)` on failure.
   void connect(term::atom peer_name, std::function<void(bool)> done);
   bool disconnect(term::atom peer_name);
+  /// Whether a connection to `peer_name` is up now.
+  bool connected(term::atom peer_name) const;
   void monitor_node(term::pid const& watcher, term::atom peer_name, bool on);
   void monitor_nodes(term::pid const& watcher, bool on);
   void log(std::string_view line) const;
@@ -87,7 +91,11 @@ private:
   dist::connection_options connection_options() const;
   net::awaitable<void> accept_loop();
   net::awaitable<void> accept_one(net::ip::tcp::socket s);
-  net::awaitable<void> connect_to(std::shared_ptr<peer> p);
+  net::awaitable<void> connect_to(std::shared_ptr<peer> p, std::uint64_t attempt);
+  /// Starts an outgoing attempt (p->mutex held, nothing in progress).
+  void start_connect(std::shared_ptr<peer> const& p);
+  /// The peer's attempt failed: what waits for it gets an attempt of ours.
+  void accept_failed(std::shared_ptr<peer> const& p);
   net::awaitable<void> hold_epmd();
   net::awaitable<result<std::uint32_t>> register_epmd();
   std::string accept_status(dist::peer_identity const& who);

@@ -1,0 +1,96 @@
+#pragma once
+
+// Helpers shared by the dist tests: byte literals, hex, and the pieces the async tests
+// need (a loopback socket pair, an io_context run on a thread, bounded polling).
+#include <enode/core/asio.hpp>
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <cstddef>
+#include <initializer_list>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace enode::dist::test {
+
+using namespace std::chrono_literals;
+using tcp = net::ip::tcp;
+
+inline std::vector<std::byte> bytes(std::initializer_list<int> xs) {
+  std::vector<std::byte> v;
+  for (int x : xs) v.push_back(static_cast<std::byte>(x));
+  return v;
+}
+
+inline std::vector<std::byte> bytes_of(std::string_view s) {
+  return {reinterpret_cast<std::byte const*>(s.data()), reinterpret_cast<std::byte const*>(s.data()) + s.size()};
+}
+
+inline void append(std::vector<std::byte>& out, std::span<std::byte const> b) { out.insert(out.end(), b.begin(), b.end()); }
+inline void append(std::vector<std::byte>& out, std::string_view s) { append(out, bytes_of(s)); }
+
+inline std::string hex(std::span<std::byte const> b) {
+  static char const* digits = "0123456789abcdef";
+  std::string s;
+  for (auto x : b) {
+    auto v = std::to_integer<unsigned>(x);
+    s += digits[v >> 4];
+    s += digits[v & 15];
+  }
+  return s;
+}
+
+/// Hex with spaces, upper case, as the protocol sheet writes its examples.
+inline std::string sheet_hex(std::span<std::byte const> b) {
+  static char const* digits = "0123456789ABCDEF";
+  std::string s;
+  for (auto x : b) {
+    auto v = std::to_integer<unsigned>(x);
+    if (!s.empty()) s += ' ';
+    s += digits[v >> 4];
+    s += digits[v & 15];
+  }
+  return s;
+}
+
+/// Two connected loopback TCP sockets, each on its own strand of `ioc`.
+inline std::pair<tcp::socket, tcp::socket> socket_pair(net::io_context& ioc) {
+  tcp::acceptor acc(ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+  tcp::socket a(net::make_strand(ioc)), b(net::make_strand(ioc));
+  a.connect(acc.local_endpoint());
+  acc.accept(b);
+  return {std::move(a), std::move(b)};
+}
+
+/// Runs an io_context on a thread of its own for the life of the object.
+struct io_thread {
+  net::io_context ioc;
+  net::executor_work_guard<net::io_context::executor_type> work{ioc.get_executor()};
+  std::thread thread;
+  void start() {
+    if (!thread.joinable()) thread = std::thread([this] { ioc.run(); });
+  }
+  ~io_thread() {
+    work.reset();
+    ioc.stop();
+    if (thread.joinable()) thread.join();
+  }
+};
+
+/// Polls `pred` every millisecond until it holds, for at most `limit`.
+template <class P>
+bool eventually(P pred, std::chrono::milliseconds limit = 10s) {
+  auto const end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(1ms);
+  }
+  return pred();
+}
+
+} // namespace enode::dist::test

@@ -1,0 +1,243 @@
+#include <enode/node/node.hpp>
+
+#include <enode/behaviours/gen_server.hpp>
+#include <enode/dist/error.hpp>
+#include <enode/runtime/exit.hpp>
+#include <enode/term/atoms.hpp>
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <chrono>
+#include <future>
+#include <thread>
+#include <unistd.h>
+
+// Nodes of enode talking to each other in one process, on a private EPMD port that the
+// first node serves. (Against BEAM nodes: integration/t005_distribution.)
+
+namespace {
+
+using namespace std::chrono_literals;
+using namespace enode;
+namespace atoms = term::atoms;
+using runtime::awaitable;
+using runtime::process;
+
+// A port for this test run's EPMD, away from 4369 and from the integration tests'.
+std::uint16_t epmd_port() {
+  static std::uint16_t const p = static_cast<std::uint16_t>(20000 + (::getpid() % 20000));
+  return p;
+}
+
+node::options opts(std::string name, bool hidden = false) {
+  node::options o;
+  o.name = std::move(name) + "_" + std::to_string(::getpid()) + "@localhost";
+  o.cookie = "secret";
+  o.epmd_port = epmd_port();
+  o.hidden = hidden;
+  o.threads = 2;
+  o.log = [n = o.name](std::string_view l) { if (std::getenv("ENODE_TEST_LOG")) std::fprintf(stderr, "%s: %.*s\n", n.c_str(), static_cast<int>(l.size()), l.data()); };
+  return o;
+}
+
+// Runs `body` as a process of `n` and waits for its result (up to 30 s).
+template <class T, class F>
+T run_in(node::node& n, F body) {
+  auto done = std::make_shared<std::promise<T>>();
+  auto fut = done->get_future();
+  auto pid = n.system().spawn([done, body](process& self) -> awaitable<> {
+    try {
+      done->set_value(co_await body(self));
+    } catch (...) {
+      done->set_exception(std::current_exception());
+      throw;
+    }
+  });
+  REQUIRE(pid);
+  REQUIRE(fut.wait_for(30s) == std::future_status::ready);
+  return fut.get();
+}
+
+term::value name_at(char const* name, node::node& n) { return term::tuple_of({term::atom(name), n.name()}); }
+
+// A registered process that answers {From, Msg} with From ! Msg.
+void start_echo(node::node& n) {
+  auto pid = n.system().spawn([](process& self) -> awaitable<> {
+    for (;;) {
+      auto m = co_await self.receive();
+      if (m.is_tuple() && m.arity() == 2 && m[0].is_pid()) self.send(m[0], m[1]);
+    }
+  });
+  REQUIRE(pid);
+  REQUIRE(n.system().register_name(term::atom("echo"), *pid));
+}
+
+bool eventually(auto pred) {
+  for (int i = 0; i < 5000; ++i) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(2ms);
+  }
+  return pred();
+}
+
+} // namespace
+
+TEST_SUITE("node") {
+
+TEST_CASE("node: the first node serves EPMD, the second registers with it, and they connect on demand") {
+  node::node a(opts("a")), b(opts("b"));
+  REQUIRE(a.start());
+  REQUIRE(b.start());
+  CHECK(a.serves_epmd());
+  CHECK_FALSE(b.serves_epmd());
+  CHECK(a.creation() != 0);
+  start_echo(b);
+  auto got = run_in<term::value>(a, [&](process& self) -> awaitable<term::value> {
+    self.send(name_at("echo", b), term::tuple_of({self.self(), term::atom("hello")}));
+    co_return co_await self.receive();
+  });
+  CHECK(got == term::value(term::atom("hello")));
+  CHECK(a.nodes() == std::vector<term::atom>{b.name()});
+  CHECK(b.nodes() == std::vector<term::atom>{a.name()});
+  CHECK(a.ping(b.name()));
+  CHECK(b.ping(a.name()));
+}
+
+TEST_CASE("node: a hidden node is in nodes(hidden) only") {
+  node::node a(opts("ha")), b(opts("hb", true));
+  REQUIRE(a.start());
+  REQUIRE(b.start());
+  REQUIRE(b.connect(a.name()));
+  CHECK(eventually([&] { return a.nodes(true) == std::vector<term::atom>{b.name()}; }));
+  CHECK(a.nodes().empty());
+  CHECK(b.nodes().empty());
+  CHECK(b.nodes(true) == std::vector<term::atom>{a.name()});
+}
+
+TEST_CASE("node: links and monitors across nodes see exits, and noconnection when the connection goes") {
+  node::node a(opts("la")), b(opts("lb"));
+  REQUIRE(a.start());
+  REQUIRE(b.start());
+  // A process on b that waits, then exits with the reason it is sent.
+  auto target = b.system().spawn([](process& self) -> awaitable<> {
+    auto m = co_await self.receive();
+    self.exit(m);
+  });
+  REQUIRE(target);
+  term::value const tv(*target);
+  auto seen = run_in<term::value>(a, [&](process& self) -> awaitable<term::value> {
+    self.trap_exit(true);
+    self.link(*target);
+    term::value ref = self.monitor(tv);
+    self.send(tv, term::atom("boom"));
+    auto exit = co_await self.receive(
+        [&](term::value const& m) { return term::is_record(m, atoms::EXIT, 3); }, runtime::infinity);
+    auto down = co_await self.receive(
+        [&](term::value const& m) { return term::is_record(m, atoms::DOWN, 5) && m[1] == ref; }, runtime::infinity);
+    co_return term::tuple_of({(*exit)[2], (*down)[4]});
+  });
+  CHECK(seen == term::tuple_of({term::atom("boom"), term::atom("boom")}));
+
+  // Now a link and a monitor held over a connection that is cut.
+  auto idle = b.system().spawn([](process& self) -> awaitable<> { co_await self.receive(); });
+  REQUIRE(idle);
+  auto lost = run_in<term::value>(a, [&](process& self) -> awaitable<term::value> {
+    self.trap_exit(true);
+    self.link(*idle);
+    term::value ref = self.monitor(term::value(*idle));
+    term::value mref = self.monitor(name_at("nobody", b)); // a name that is not there: noproc
+    auto none = co_await self.receive(
+        [&](term::value const& m) { return term::is_record(m, atoms::DOWN, 5) && m[1] == mref; }, runtime::infinity);
+    b.disconnect(a.name());
+    auto exit = co_await self.receive(
+        [&](term::value const& m) { return term::is_record(m, atoms::EXIT, 3); }, runtime::infinity);
+    auto down = co_await self.receive(
+        [&](term::value const& m) { return term::is_record(m, atoms::DOWN, 5) && m[1] == ref; }, runtime::infinity);
+    co_return term::tuple_of({(*none)[3], (*none)[4], (*exit)[2], (*down)[4]});
+  });
+  CHECK(lost == term::tuple_of({name_at("nobody", b), atoms::noproc, atoms::noconnection, atoms::noconnection}));
+}
+
+TEST_CASE("node: monitor_node gets nodedown when the peer stops, and at once for a node that is not there") {
+  node::node a(opts("ma"));
+  REQUIRE(a.start());
+  auto b = std::make_unique<node::node>(opts("mb"));
+  REQUIRE(b->start());
+  auto const bname = b->name();
+  auto seen = run_in<term::value>(a, [&](process& self) -> awaitable<term::value> {
+    a.monitor_node(self.pid(), term::atom("nobody_" + std::to_string(::getpid()) + "@localhost"), true);
+    auto first = co_await self.receive();
+    a.monitor_node(self.pid(), bname, true);
+    co_await self.receive(std::chrono::milliseconds(200)); // let the connection come up
+    b->stop();
+    auto second = co_await self.receive();
+    co_return term::tuple_of({first, second});
+  });
+  CHECK(seen[0][0] == term::value(term::atom("nodedown")));
+  CHECK(seen[1] == term::tuple_of({term::atom("nodedown"), bname}));
+}
+
+TEST_CASE("node: simultaneous connects from both sides end in one connection") {
+  node::node a(opts("sa")), b(opts("sb"));
+  REQUIRE(a.start());
+  REQUIRE(b.start());
+  start_echo(a);
+  start_echo(b);
+  // Both dial at once, many times over: each time exactly one connection survives and
+  // messages flow both ways.
+  for (int round = 0; round < 10; ++round) {
+    CAPTURE(round);
+    std::atomic<int> ok{0};
+    std::thread ta([&] { ok += a.connect(b.name()); });
+    std::thread tb([&] { ok += b.connect(a.name()); });
+    ta.join();
+    tb.join();
+    CHECK(ok == 2);
+    CHECK(eventually([&] { return a.nodes().size() == 1 && b.nodes().size() == 1; }));
+    CHECK(a.ping(b.name()));
+    CHECK(b.ping(a.name()));
+    a.disconnect(b.name());
+    CHECK(eventually([&] { return a.nodes().empty() && b.nodes().empty(); }));
+  }
+}
+
+TEST_CASE("node: a wrong cookie is refused, and the node keeps serving") {
+  node::node a(opts("ca"));
+  auto o = opts("cb");
+  o.cookie = "other";
+  node::node b(o);
+  REQUIRE(a.start());
+  REQUIRE(b.start());
+  CHECK_FALSE(a.connect(b.name()));
+  CHECK_FALSE(a.ping(b.name()));
+  node::node c(opts("cc"));
+  REQUIRE(c.start());
+  CHECK(a.ping(c.name()));
+}
+
+TEST_CASE("node: a malformed name is refused before anything starts") {
+  for (char const* bad : {"no host@", "@host", "a@b@c", "a b@host", ""}) {
+    CAPTURE(bad);
+    node::options o = opts("x");
+    o.name = bad;
+    node::node n(o);
+    auto r = n.start();
+    CHECK_FALSE(r);
+  }
+  node::options o = opts("x");
+  o.name = "short@dotted.host";  // a short name with a dotted host
+  node::node n(o);
+  CHECK(n.start().error() == dist::error::bad_node_name);
+}
+
+TEST_CASE("node: a name already registered with EPMD is refused") {
+  node::node a(opts("dup"));
+  REQUIRE(a.start());
+  node::node b(opts("dup"));
+  CHECK(b.start().error() == dist::error::epmd_duplicate_name);
+}
+
+} // TEST_SUITE
