@@ -7,6 +7,7 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -78,7 +79,8 @@ bool same_digest(hs::digest_type const& a, hs::digest_type const& b) {
 
 net::awaitable<result<peer_identity>> async_handshake_connect(tcp::socket& s, local_identity const& self,
                                                               std::string_view peer_name,
-                                                              std::chrono::milliseconds timeout) {
+                                                              std::chrono::milliseconds timeout,
+                                                              std::function<bool()> const& wanted) {
   watchdog dog(s, timeout);
   auto const out1 = hs::encode(hs::send_name{self.flags, self.creation, self.name});
   if (auto ec = co_await send(s, out1))
@@ -90,14 +92,17 @@ net::awaitable<result<peer_identity>> async_handshake_connect(tcp::socket& s, lo
   if (!status) co_return unexpected(status.error());
   if (*status == "nok") co_return error::simultaneous_lost;
   if (*status == "not_allowed") co_return error::not_allowed;
+  bool const still_wanted = !wanted || wanted();
   if (*status == "alive") {
-    // The peer thinks a node of our name is still connected: it is a former life of
-    // ours (we would not dial a node we are connected to), so it may drop it.
-      auto const out2 = hs::encode_status("true");
+    // The peer thinks a node of our name is still connected: unless we are (a
+    // connection that came up while this attempt ran), it is a former life of ours, and
+    // the peer may drop it.
+    auto const out2 = hs::encode_status(still_wanted ? "true" : "false");
     if (auto ec = co_await send(s, out2)) co_return unexpected(dog.map(ec));
   } else if (*status != "ok" && *status != "ok_simultaneous") {
     co_return error::bad_message;
   }
+  if (!still_wanted) co_return error::already_connected;
 
   auto ch = co_await receive(s);
   if (!ch) co_return unexpected(dog.map(ch.error()));

@@ -387,7 +387,9 @@ net::awaitable<void> node_impl::accept_one(tcp::socket s) {
   };
   auto r = co_await dist::async_handshake_accept(s, me, decide, opts.setup_timeout);
   if (!r) {
-    if (r.error() != dist::error::simultaneous_lost)
+    if (r.error() == dist::error::simultaneous_lost)
+      log("simultaneous connect: our attempt wins over the one from " + remote.address().to_string());
+    else
       log("refused a connection from " + remote.address().to_string() + ": " + describe(r.error()));
     s.close(ignored);
     // If the peer got as far as our status answer, it was pending here.
@@ -440,7 +442,14 @@ net::awaitable<void> node_impl::connect_to(std::shared_ptr<peer> p, std::uint64_
   auto sock = co_await dist::epmd::async_dial(name->host, entry->port, opts.setup_timeout);
   if (!sock) co_return fail(describe(sock.error()));
   auto const me = identity();
-  auto r = co_await dist::async_handshake_connect(*sock, me, p->name.name(), opts.setup_timeout);
+  // Whether this attempt is still the one we want: not abandoned for the peer's own,
+  // and no connection came up meanwhile (then `alive` is answered false).
+  std::function<bool()> const wanted = [&] {
+    std::lock_guard g(p->mutex);
+    return p->attempt == attempt && !(p->conn && !p->conn->closed());
+  };
+  auto r = co_await dist::async_handshake_connect(*sock, me, p->name.name(), opts.setup_timeout, wanted);
+  if (!r && r.error() == dist::error::already_connected) co_return; // abandoned, or connected meanwhile
   if (!r) {
     if (r.error() == dist::error::simultaneous_lost) {
       // The peer's own attempt wins; it will arrive through accept. Give it the setup time.
@@ -465,6 +474,7 @@ net::awaitable<void> node_impl::connect_to(std::shared_ptr<peer> p, std::uint64_
   }
   if (stopping_ || abandoned()) {
     // Abandoned for the peer's attempt, which the peer also keeps: close ours.
+    log("simultaneous connect: our attempt to " + std::string(p->name.name()) + " gives way to its own");
     error_code ignored;
     sock->close(ignored);
     co_return;

@@ -202,6 +202,29 @@ TEST_SUITE("dist") {
     }
   }
 
+  TEST_CASE("handshake: parsers survive seeded random payloads") {
+    std::uint32_t const seed = 6;
+    CAPTURE(seed);
+    std::mt19937 rng(seed);
+    char const tags[] = {'N', 'n', 'r', 'a', 's', 'c', 'x'};
+    for (int i = 0; i < 20000; ++i) {
+      std::vector<std::byte> p(rng() % 48);
+      for (auto& b : p) b = static_cast<std::byte>(rng());
+      if (!p.empty()) p[0] = static_cast<std::byte>(tags[rng() % sizeof tags]);
+      auto sn = hs::parse_send_name(p);
+      if (sn) CHECK(15 + sn->name.size() <= p.size());
+      auto ch = hs::parse_challenge(p);
+      if (ch) CHECK(19 + ch->name.size() <= p.size());
+      auto rep = hs::parse_challenge_reply(p);
+      if (rep) CHECK(p.size() == 21);
+      auto ack = hs::parse_challenge_ack(p);
+      if (ack) CHECK(p.size() == 17);
+      auto st = hs::parse_status(p);
+      if (st) CHECK(st->size() + 1 == p.size());
+      (void)hs::frame(p);
+    }
+  }
+
   TEST_CASE("handshake: parse_node_name splits good names") {
     struct row {
       char const* full;

@@ -1,6 +1,8 @@
 #include <enode/node/node.hpp>
 
 #include <enode/behaviours/gen_server.hpp>
+#include <enode/dist/epmd_client.hpp>
+#include <enode/dist/epmd_server.hpp>
 #include <enode/dist/error.hpp>
 #include <enode/runtime/exit.hpp>
 #include <enode/term/atoms.hpp>
@@ -238,6 +240,60 @@ TEST_CASE("node: a name already registered with EPMD is refused") {
   REQUIRE(a.start());
   node::node b(opts("dup"));
   CHECK(b.start().error() == dist::error::epmd_duplicate_name);
+}
+
+TEST_CASE("node: long names with an IP address as host") {
+  auto la = opts("long_a"), lb = opts("long_b");
+  la.name = "long_a_" + std::to_string(::getpid()) + "@127.0.0.1";
+  lb.name = "long_b_" + std::to_string(::getpid()) + "@127.0.0.1";
+  la.long_names = lb.long_names = true;
+  node::node a(la), b(lb);
+  REQUIRE(a.start());
+  REQUIRE(b.start());
+  CHECK(a.ping(b.name()));
+  // A long-names node does not dial a short name (as BEAM refuses to).
+  CHECK_FALSE(a.connect(term::atom("short_" + std::to_string(::getpid()) + "@localhost")));
+}
+
+TEST_CASE("node: registers again when EPMD goes away and another comes, keeping its creation") {
+  net::io_context ioc;
+  auto port = static_cast<std::uint16_t>(epmd_port() + 1);
+  auto first = dist::epmd::server::listen(ioc.get_executor(), port);
+  REQUIRE(first);
+  (*first)->start();
+  std::thread t([&] {
+    auto guard = net::make_work_guard(ioc);
+    ioc.run();
+  });
+  auto o = opts("again");
+  o.epmd_port = port;
+  o.embedded_epmd = false;
+  node::node n(o);
+  REQUIRE(n.start());
+  auto const creation = n.creation();
+  auto alive = std::string(n.name().name()).substr(0, std::string(n.name().name()).find('@'));
+  auto listed = [&](std::shared_ptr<dist::epmd::server> const& s) {
+    for (auto const& e : s->nodes())
+      if (e.name == alive) return true;
+    return false;
+  };
+  CHECK(eventually([&] { return listed(*first); }));
+  (*first)->stop();
+  std::shared_ptr<dist::epmd::server> second;
+  CHECK(eventually([&] {
+    auto s = dist::epmd::server::listen(ioc.get_executor(), port);
+    if (!s) return false;
+    second = *s;
+    second->start();
+    return true;
+  }));
+  REQUIRE(second);
+  CHECK(eventually([&] { return listed(second); }));
+  CHECK(n.creation() == creation);
+  n.stop();
+  second->stop();
+  ioc.stop();
+  t.join();
 }
 
 } // TEST_SUITE

@@ -36,11 +36,16 @@ struct peer_identity {
 using accept_status = std::function<std::string(peer_identity const&)>;
 
 /// Dials `peer_name` on the connected `socket`: send_name, status, challenge, reply, ack.
-/// Errors: `not_allowed`, `simultaneous_lost` (nok), `name_mismatch`, `missing_flags`,
-/// `bad_digest` (wrong cookie), `bad_message`, `setup_timeout`, and socket errors.
+/// `wanted`, when given, is asked once the peer has answered the status: false ends the
+/// attempt with `already_connected` (and answers the peer's `alive` with false), for an
+/// attempt that lost a simultaneous connect or found the peer connected meanwhile.
+/// Errors: `not_allowed`, `simultaneous_lost` (nok), `already_connected`,
+/// `name_mismatch`, `missing_flags`, `bad_digest` (wrong cookie), `bad_message`,
+/// `setup_timeout`, and socket errors.
 net::awaitable<result<peer_identity>> async_handshake_connect(net::ip::tcp::socket& socket, local_identity const& self,
                                                               std::string_view peer_name,
-                                                              std::chrono::milliseconds timeout);
+                                                              std::chrono::milliseconds timeout,
+                                                              std::function<bool()> const& wanted = {});
 
 /// Answers a peer that dialed us on `socket`. On failure the peer has been told what it
 /// needed (`not_allowed`, `nok`) and the socket should be closed.
