@@ -58,6 +58,7 @@ bool connection::send(control const& c) {
   std::uint64_t const key = sender_key(c);
   term::value const* payload = e.payload ? &*e.payload : nullptr;
   messages_out_.fetch_add(1, std::memory_order_relaxed);
+  wrote_.store(true, std::memory_order_relaxed); // data, not a tick: no tick needed this interval
   std::size_t const cs = term::encoded_size(e.control);
   std::size_t const ps = payload ? term::encoded_size(*payload) : 0;
   if (!writer_.fragments(cs + ps)) {
@@ -174,6 +175,14 @@ net::awaitable<void> connection::write_loop() {
       }
     }
     if (close_now) {
+      // Everything is out: say so (FIN) and let the peer close its side, so that data it
+      // still sends cannot make our close a reset that discards what we sent. The reader
+      // ends at its end of stream; a peer that does not close is cut off after a while.
+      graceful_ = true;
+      error_code ignored;
+      socket_.shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+      wake_.expires_after(std::chrono::seconds(2));
+      co_await wake_.async_wait(net::as_tuple(net::use_awaitable));
       close(make_error_code(error::closed));
       co_return;
     }
@@ -193,7 +202,6 @@ net::awaitable<void> connection::write_loop() {
       close(ec);
       co_return;
     }
-    wrote_.store(true, std::memory_order_relaxed);
     bytes_out_.fetch_add(n, std::memory_order_relaxed);
     writes_.fetch_add(1, std::memory_order_relaxed);
     if (out.capacity() > (std::size_t{4} << 20)) out = {}; // do not keep a huge buffer around
@@ -265,16 +273,21 @@ net::awaitable<void> connection::read_loop() {
         // Larger than the buffer: read it into a binary of its own, which its large
         // binaries then share.
         auto big = term::binary::uninitialized(len);
-        std::size_t const part = have - pos - 4;
-        std::memcpy(big.mutable_data(), buf.data() + pos + 4, part);
-        auto [ec2, n2] = co_await net::async_read(socket_, net::buffer(big.mutable_data() + part, len - part),
-                                                  net::as_tuple(net::use_awaitable));
-        if (ec2) {
-          close(ec2);
-          co_return;
+        std::size_t got = have - pos - 4;
+        std::memcpy(big.mutable_data(), buf.data() + pos + 4, got);
+        while (got < len) {
+          // Piece by piece, so that a long transfer counts as hearing from the peer.
+          auto [ec2, n2] = co_await socket_.async_read_some(net::buffer(big.mutable_data() + got, len - got),
+                                                            net::as_tuple(net::use_awaitable));
+          if (ec2) {
+            close(ec2);
+            co_return;
+          }
+          if (closed()) co_return;
+          read_.store(true, std::memory_order_relaxed);
+          bytes_in_.fetch_add(n2, std::memory_order_relaxed);
+          got += n2;
         }
-        if (closed()) co_return;
-        bytes_in_.fetch_add(n2, std::memory_order_relaxed);
         if (!deliver(big.bytes(), &big)) co_return;
         pos = have;
         break;
@@ -332,6 +345,7 @@ void connection::close_after_flush() {
 void connection::finish(error_code why) {
   if (down_reported_) return;
   down_reported_ = true;
+  if (graceful_) why = make_error_code(error::closed); // its end of stream answers our FIN
   closing_.store(true, std::memory_order_release);
   error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_both, ignored);

@@ -3,6 +3,8 @@
 #include <enode/dist/flags.hpp>
 #include <enode/term/integer.hpp>
 
+#include <cassert>
+
 namespace enode::dist {
 namespace {
 
@@ -128,8 +130,9 @@ result<control> interpret(term::value const& t, term::value const* payload) {
       return c;
     case op::spawn_reply:
     case op::spawn_reply_tt:
-      if (n < 5 || payload != nullptr) return error::bad_packet;
-      c.what = action::spawn_reply, c.ref = t[1], c.to = t[2], c.reason = t[4];
+      if (n < 5 || payload != nullptr || !t[3].is_small() || t[3].as_int() < 0) return error::bad_packet;
+      c.what = action::spawn_reply, c.ref = t[1], c.to = t[2], c.id = static_cast<std::uint64_t>(t[3].as_int()),
+      c.reason = t[4];
       return c;
     // UNLINK (4) is an invalid message from OTP 26 on; ALTACT_SIG_SEND (37) is only
     // valid when negotiated, and we do not advertise it.
@@ -147,9 +150,13 @@ encoded_control build(control const& c, std::uint64_t peer) {
         return {term::tuple_of({code(op::send_sender), c.from, c.to}), c.message};
       return {term::tuple_of({code(op::send), empty, c.to}), c.message};
     case action::reg_send:
-      return {term::tuple_of({code(op::reg_send), c.from.is_pid() ? c.from : empty, empty, c.to}), c.message};
+      // BEAM refuses REG_SEND and ALIAS_SEND whose sender is not a pid (dist.c); the
+      // node gives sends from outside any process a pid of its own.
+      assert(c.from.is_pid());
+      return {term::tuple_of({code(op::reg_send), c.from, empty, c.to}), c.message};
     case action::alias_send:
-      return {term::tuple_of({code(op::alias_send), c.from.is_pid() ? c.from : empty, c.to}), c.message};
+      assert(c.from.is_pid());
+      return {term::tuple_of({code(op::alias_send), c.from, c.to}), c.message};
     case action::link: return {term::tuple_of({code(op::link), c.from, c.to}), std::nullopt};
     case action::unlink_id:
       return {term::tuple_of({code(op::unlink_id), term::value(c.id), c.from, c.to}), std::nullopt};

@@ -27,14 +27,23 @@ server::server(net::any_io_executor ex) : strand_(net::make_strand(ex)), accepto
 
 result<std::shared_ptr<server>> server::listen(net::any_io_executor ex, std::uint16_t port) {
   std::shared_ptr<server> s(new server(ex));
-  error_code ec;
-  // On every address, IPv4 (and IPv6 if present) as epmd does; loopback-only would
-  // hide the node from other hosts.
-  tcp::endpoint ep(net::ip::address_v4::any(), port);
-  s->acceptor_.open(ep.protocol(), ec);
-  if (!ec) s->acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) s->acceptor_.bind(ep, ec);
-  if (!ec) s->acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  // On every address as epmd does (loopback only would hide the nodes from other
+  // hosts): IPv6 and IPv4 on one dual-stack socket, or IPv4 alone where there is no IPv6.
+  auto try_listen = [&](tcp::endpoint ep, bool dual) {
+    error_code ec;
+    s->acceptor_.open(ep.protocol(), ec);
+    if (!ec && dual) s->acceptor_.set_option(net::ip::v6_only(false), ec);
+    if (!ec) s->acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) s->acceptor_.bind(ep, ec);
+    if (!ec) s->acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+      error_code ignored;
+      s->acceptor_.close(ignored);
+    }
+    return ec;
+  };
+  error_code ec = try_listen(tcp::endpoint(net::ip::address_v6::any(), port), true);
+  if (ec && ec != net::error::address_in_use) ec = try_listen(tcp::endpoint(net::ip::address_v4::any(), port), false);
   if (ec) return unexpected(ec);
   s->port_ = s->acceptor_.local_endpoint().port();
   return s;
@@ -43,12 +52,19 @@ result<std::shared_ptr<server>> server::listen(net::any_io_executor ex, std::uin
 result<std::shared_ptr<server>> server::adopt(net::any_io_executor ex, int listen_fd, std::vector<adopted> const& regs) {
   std::shared_ptr<server> s(new server(ex));
   error_code ec;
-  s->acceptor_.assign(tcp::v4(), listen_fd, ec);
+  // The descriptors' family, as the previous server opened them.
+  auto family = [](int fd) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0 && ss.ss_family == AF_INET6) return tcp::v6();
+    return tcp::v4();
+  };
+  s->acceptor_.assign(family(listen_fd), listen_fd, ec);
   if (ec) return unexpected(ec);
   s->port_ = s->acceptor_.local_endpoint(ec).port();
   for (auto const& a : regs) {
     tcp::socket sock(s->strand_);
-    sock.assign(tcp::v4(), a.fd, ec);
+    sock.assign(family(a.fd), a.fd, ec);
     if (ec) {
       ::close(a.fd);
       continue;

@@ -139,7 +139,8 @@ result<std::optional<wire_message>> packet_reader::read(std::span<std::byte cons
     std::size_t const estimate = frag > lim_.max_message / std::max<std::size_t>(in.size(), 1)
                                      ? lim_.max_message
                                      : static_cast<std::size_t>(frag) * in.size();
-    s.buffer = term::binary::uninitialized(std::min({estimate, lim_.max_message, std::size_t{256} << 20}));
+    // (At most 64 MiB reserved up front, whatever the first fragment claims.)
+    s.buffer = term::binary::uninitialized(std::min({estimate, lim_.max_message, std::size_t{64} << 20}));
     append(s, rest);
     sequences_.emplace(seq, std::move(s));
     return std::optional<wire_message>{};

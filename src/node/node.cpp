@@ -583,7 +583,9 @@ std::vector<term::atom> node_impl::nodes(bool include_hidden) const {
 
 dist::control node_impl::to_control(runtime::remote_signal const& s) const {
   dist::control c;
-  c.from = s.from;
+  // A send from outside any process carries the node's own <Node.0.0>: REG_SEND and
+  // ALIAS_SEND need a pid as sender.
+  c.from = s.from.is_pid() ? s.from : term::value(term::pid{name_atom, 0, 0, creation});
   c.to = s.to;
   c.ref = s.ref;
   c.id = s.id;

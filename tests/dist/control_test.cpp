@@ -378,16 +378,20 @@ TEST_SUITE("dist") {
     CHECK(dist::build(ignored, 0).control == tup({code(op::node_link)}));
   }
 
-  TEST_CASE_FIXTURE(terms, "control: build never writes a REG_SEND whose sender is not a pid") {
-    // dist.c, erts_net_message, DOP_REG_SEND: `if (is_not_pid(from) || is_not_atom(to))
-    // goto invalid_message;` -- BEAM drops the connection. runtime::system::send({Name,
-    // Node}, Msg) sends from no process, so `from` is [] here.
-    auto anonymous = make(action::reg_send, value(), name);
-    anonymous.message = Msg;
-    auto e = dist::build(anonymous, flags::ours);
-    REQUIRE(e.control.is_tuple());
+  TEST_CASE_FIXTURE(terms, "control: build writes REG_SEND and ALIAS_SEND with the sender pid it is given") {
+    // dist.c, erts_net_message: a REG_SEND whose sender is not a pid is an invalid
+    // message (BEAM drops the connection). build() requires a pid there; the node gives
+    // sends from outside any process its own <Node.0.0> (see node_test).
+    auto reg = make(action::reg_send, P1, name);
+    reg.message = Msg;
+    auto e = dist::build(reg, flags::ours);
     REQUIRE(e.control.arity() == 4);
-    CHECK_MESSAGE(e.control[1].is_pid(), "built " << e.control << ", which BEAM refuses as an invalid message");
+    CHECK(e.control[1] == P1);
+    auto alias = make(action::alias_send, P1, R);
+    alias.message = Msg;
+    auto a = dist::build(alias, flags::ours);
+    REQUIRE(a.control.arity() == 3);
+    CHECK(a.control[1] == P1);
   }
 
   TEST_CASE_FIXTURE(terms, "control: build then interpret gives back the message, for every action") {

@@ -106,6 +106,18 @@ TEST_CASE("node: the first node serves EPMD, the second registers with it, and t
   CHECK(b.nodes() == std::vector<term::atom>{a.name()});
   CHECK(a.ping(b.name()));
   CHECK(b.ping(a.name()));
+
+  // A send from outside any process to {Name, Node} goes with a sender pid (BEAM drops
+  // a REG_SEND without one), arrives, and the connection stays up.
+  auto received = std::make_shared<std::promise<term::value>>();
+  auto inbox = b.system().spawn([received](process& self) -> awaitable<> { received->set_value(co_await self.receive()); });
+  REQUIRE(inbox);
+  REQUIRE(b.system().register_name(term::atom("inbox"), *inbox));
+  REQUIRE(a.system().send(name_at("inbox", b), term::atom("from_nowhere")));
+  auto f = received->get_future();
+  REQUIRE(f.wait_for(10s) == std::future_status::ready);
+  CHECK(f.get() == term::value(term::atom("from_nowhere")));
+  CHECK(a.nodes() == std::vector<term::atom>{b.name()});
 }
 
 TEST_CASE("node: a hidden node is in nodes(hidden) only") {

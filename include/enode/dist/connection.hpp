@@ -117,6 +117,7 @@ private:
 
   std::atomic<bool> closing_{false};
   bool down_reported_ = false;
+  bool graceful_ = false; // close_after_flush has sent everything and shut down sending
   std::atomic<bool> wrote_{false}, read_{false};
   unsigned silent_intervals_ = 0;
   std::atomic<std::uint64_t> messages_in_{0}, messages_out_{0}, bytes_in_{0}, bytes_out_{0}, writes_{0}, ticks_in_{0};

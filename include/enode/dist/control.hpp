@@ -85,7 +85,8 @@ struct control {
 
 /// The control tuple (and payload, if any) that carries `c` to a peer with flags
 /// `peer_flags`: SEND_SENDER when negotiated, else SEND; PAYLOAD_EXIT forms when
-/// EXIT_PAYLOAD is; and so on.
+/// EXIT_PAYLOAD is; and so on. @pre a `reg_send` or `alias_send` has a pid as `from`
+/// (BEAM drops the connection otherwise).
 struct encoded_control {
   term::value control;
   std::optional<term::value> payload;
