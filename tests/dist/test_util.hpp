@@ -4,6 +4,8 @@
 // need (a loopback socket pair, an io_context run on a thread, bounded polling).
 #include <enode/core/asio.hpp>
 
+#include "term/test_util.hpp"
+
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -21,29 +23,13 @@ namespace enode::dist::test {
 using namespace std::chrono_literals;
 using tcp = net::ip::tcp;
 
-inline std::vector<std::byte> bytes(std::initializer_list<int> xs) {
-  std::vector<std::byte> v;
-  for (int x : xs) v.push_back(static_cast<std::byte>(x));
-  return v;
-}
-
-inline std::vector<std::byte> bytes_of(std::string_view s) {
-  return {reinterpret_cast<std::byte const*>(s.data()), reinterpret_cast<std::byte const*>(s.data()) + s.size()};
-}
+// Byte literals and hex, as the term tests have them.
+using term::test::bytes;
+using term::test::bytes_of;
+using term::test::hex;
 
 inline void append(std::vector<std::byte>& out, std::span<std::byte const> b) { out.insert(out.end(), b.begin(), b.end()); }
 inline void append(std::vector<std::byte>& out, std::string_view s) { append(out, bytes_of(s)); }
-
-inline std::string hex(std::span<std::byte const> b) {
-  static char const* digits = "0123456789abcdef";
-  std::string s;
-  for (auto x : b) {
-    auto v = std::to_integer<unsigned>(x);
-    s += digits[v >> 4];
-    s += digits[v & 15];
-  }
-  return s;
-}
 
 /// Hex with spaces, upper case, as the protocol sheet writes its examples.
 inline std::string sheet_hex(std::span<std::byte const> b) {
