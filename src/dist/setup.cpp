@@ -12,7 +12,7 @@
 #include <vector>
 
 // Messages are built into locals before they are sent: GCC 12 destroys some
-// temporaries of a co_await expression twice (see README, "GCC 12 pitfalls").
+// temporaries of a co_await expression twice (see the README paragraph on GCC 12).
 
 namespace enode::dist {
 namespace {
