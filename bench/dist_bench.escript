@@ -60,6 +60,8 @@ main([Peer | Args]) ->
     io:format("~n~-22s ~14s ~14s ~-8s ~8s~n", ["workload", "BEAM-BEAM", "with enode", "unit", "ratio"]),
     [io:format("~s~n", [L]) || L <- Lines],
     io:format("~nratio: the enode case over the BEAM-BEAM one (higher is better; for latency, BEAM/enode)~n"),
+    rpc:cast(B, erlang, halt, []), % the enode nodes stop when their standard input closes
+    timer:sleep(200),
     halt(0).
 
 args(["--runs", R | T], _, S, O) -> args(T, list_to_integer(R), S, O);

@@ -2,6 +2,9 @@
 #include "cli/commands.hpp"
 
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <unistd.h>
 #include <span>
 #include <string_view>
 
@@ -22,7 +25,24 @@ commands:
 
 } // namespace
 
+namespace enode::cli {
+std::string program_path;
+} // namespace enode::cli
+
 int main(int argc, char** argv) {
+  // Where this program is, for a node that hands its EPMD over to `enode epmd`: from
+  // /proc/self/exe, or argv[0] where /proc is absent (a chroot).
+  {
+    char buf[4096];
+    auto n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n > 0) enode::cli::program_path.assign(buf, static_cast<std::size_t>(n));
+    else if (argc > 0 && std::strchr(argv[0], '/')) {
+      if (char* real = ::realpath(argv[0], nullptr)) {
+        enode::cli::program_path = real;
+        std::free(real);
+      }
+    }
+  }
   std::span<char const* const> args(argv + 1, static_cast<std::size_t>(argc > 0 ? argc - 1 : 0));
   if (args.empty()) {
     std::fputs(usage, stderr);

@@ -1,12 +1,16 @@
 #pragma once
 
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace enode::cli {
 
 /// `enode etf decode|encode|roundtrip ...`; returns the process exit status.
 int etf_command(std::span<char const* const> args);
+
+/// The path of this program (for the EPMD hand-over), as main found it.
+extern std::string program_path;
 
 /// `enode run ...`: the daemon.
 int run_command(std::span<char const* const> args);

@@ -167,6 +167,7 @@ int run_command(std::span<char const* const> args) {
     return 2;
   }
   auto signals = block_stop_signals();
+  f.opts.epmd_successor = program_path;
   node::node n(f.opts);
   if (auto r = n.start(); !r) {
     std::fprintf(stderr, "enode run: cannot start node %s: %s\n", f.opts.name.c_str(), r.error().message().c_str());

@@ -40,7 +40,8 @@ void handover_epmd(node_impl& n) {
   auto alive = n.full_name.substr(0, n.full_name.find('@'));
   auto [listen_fd, regs] = n.epmd_server->release(alive);
   if (listen_fd < 0) return;
-  std::string const program = regs.empty() ? std::string() : successor_program();
+  std::string const program =
+      regs.empty() ? std::string() : (n.opts.epmd_successor.empty() ? successor_program() : n.opts.epmd_successor);
   if (regs.empty() || program.empty()) {
     if (!regs.empty())
       n.log("no enode program to hand EPMD over to: the registrations of " + std::to_string(regs.size()) +

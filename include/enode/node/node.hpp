@@ -38,6 +38,10 @@ struct options {
   std::chrono::milliseconds setup_timeout{7000};
   /// Scheduler threads; 0: one per core.
   std::size_t threads = 0;
+  /// The `enode` program that takes the embedded EPMD over when the node stops while
+  /// other nodes are registered with it; empty: this program if it is `enode` (or an
+  /// `enode` beside it), found through /proc/self/exe.
+  std::string epmd_successor;
   /// Where the node reports connection events and failures; default: standard error.
   std::function<void(std::string_view)> log;
 };
