@@ -13,9 +13,9 @@ using tcp = net::ip::tcp;
 
 // Messages of one sender keep their order; any sender key will do as long as one
 // process always gets the same one.
-std::uint64_t sender_key(control const& c) {
-  if (!c.from.is_pid()) return 0;
-  auto const& p = c.from.as_pid();
+std::uint64_t sender_key(term::value const& from) {
+  if (!from.is_pid()) return 0;
+  auto const& p = from.as_pid();
   return (std::uint64_t{p.serial} << 32 | p.id) + 1;
 }
 
@@ -52,10 +52,12 @@ connection_stats connection::stats() const {
 
 // --- sending ---------------------------------------------------------------------------------
 
-bool connection::send(control const& c) {
+bool connection::send(control const& c) { return send(c, c.from); }
+
+bool connection::send(control const& c, term::value const& sender) {
   if (closed()) return false;
   auto e = build(c, flags_);
-  std::uint64_t const key = sender_key(c);
+  std::uint64_t const key = sender_key(sender);
   term::value const* payload = e.payload ? &*e.payload : nullptr;
   messages_out_.fetch_add(1, std::memory_order_relaxed);
   wrote_.store(true, std::memory_order_relaxed); // data, not a tick: no tick needed this interval
@@ -355,7 +357,7 @@ void connection::finish(error_code why) {
   {
     std::lock_guard g(mutex_);
     small_.clear();
-    bulk_.clear();
+    dropped_.splice(dropped_.end(), bulk_); // a write in flight may point into them
     bulk_of_.clear();
   }
   sink_.on_down(*this, why);

@@ -246,7 +246,7 @@ net::awaitable<void> server::serve(tcp::socket s) {
       in.erase(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(used));
       *gone = true;
       timer->cancel();
-      co_await hold(reg, std::move(in));
+      net::co_spawn(strand_, hold(reg, std::move(in)), net::detached);
       co_return;
     }
     s.shutdown(tcp::socket::shutdown_send, ignored);

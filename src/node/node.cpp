@@ -231,8 +231,9 @@ net::awaitable<result<std::uint32_t>> node_impl::register_epmd() {
   e.port = port;
   for (int attempt = 0;; ++attempt) {
     epmd_socket_ = std::make_unique<tcp::socket>(strand_);
-    auto r = co_await dist::epmd::async_register(*epmd_socket_, "127.0.0.1", epmd_port, e, opts.setup_timeout);
-    if (r || attempt >= 2) co_return r;
+    std::string const host = "127.0.0.1"; // a local: see setup.cpp on GCC 12
+    auto r = co_await dist::epmd::async_register(*epmd_socket_, host, epmd_port, e, opts.setup_timeout);
+    if (r || attempt >= 2 || stopping_) co_return r;
     if (r.error() != net::error::connection_refused || !opts.embedded_epmd || epmd_server) co_return r;
     auto srv = dist::epmd::server::listen(sched.context().get_executor(), epmd_port);
     if (!srv) continue; // someone else took the port meanwhile: register with them
@@ -292,14 +293,13 @@ void node_impl::stop() {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     c->close(make_error_code(dist::error::closed));
   }
-  std::promise<void> closed;
+  std::promise<bool> closed;
   net::dispatch(strand_, [this, &closed] {
     error_code ignored;
     if (epmd_socket_) epmd_socket_->close(ignored);
-    closed.set_value();
+    closed.set_value(epmd_server != nullptr); // read here: hold_epmd sets it on this strand
   });
-  closed.get_future().get();
-  if (epmd_server) {
+  if (closed.get_future().get()) {
     handover_epmd(*this);
     epmd_server.reset();
   }
@@ -313,6 +313,14 @@ std::shared_ptr<peer> node_impl::find(term::atom n) const {
   std::shared_lock g(peers_mutex_);
   auto it = peers_.find(n);
   return it == peers_.end() ? nullptr : it->second;
+}
+
+std::pair<std::shared_ptr<peer>, std::unique_lock<std::mutex>> node_impl::lock_peer(term::atom n) {
+  for (;;) {
+    auto p = find_or_add(n);
+    std::unique_lock g(p->mutex);
+    if (!p->retired) return {std::move(p), std::move(g)};
+  }
 }
 
 std::shared_ptr<peer> node_impl::find_or_add(term::atom n) {
@@ -343,8 +351,7 @@ std::string node_impl::accept_status(dist::peer_identity const& who) {
   if (stopping_ || who.name == full_name) return "not_allowed";
   auto a = term::atom::make(who.name);
   if (!a) return "not_allowed";
-  auto p = find_or_add(*a);
-  std::lock_guard g(p->mutex);
+  auto [p, g] = lock_peer(*a);
   if (p->conn && !p->conn->closed()) return "alive";
   if (p->accepting) return "nok"; // one of its attempts is already in its handshake here
   if (p->connecting) {
@@ -369,9 +376,24 @@ void node_impl::start_connect(std::shared_ptr<peer> const& p) {
 }
 
 void node_impl::accept_failed(std::shared_ptr<peer> const& p) {
-  std::lock_guard g(p->mutex);
-  p->accepting = false;
-  if (!p->conn && !p->connecting && !stopping_ && (!p->pending.empty() || !p->waiters.empty())) start_connect(p);
+  {
+    std::lock_guard g(p->mutex);
+    p->accepting = false;
+    if (!p->conn && !p->connecting && !stopping_ && (!p->pending.empty() || !p->waiters.empty())) start_connect(p);
+  }
+  forget_if_idle(p);
+}
+
+void node_impl::forget_if_idle(std::shared_ptr<peer> const& p) {
+  // A node we are not connected to and hold nothing for leaves the table, so that failed
+  // attempts from many names (or sends to many absent nodes) do not pile up.
+  std::unique_lock g(peers_mutex_);
+  std::lock_guard pg(p->mutex);
+  bool const idle = !p->conn && !p->connecting && !p->accepting && !p->awaiting_incoming && p->pending.empty() &&
+                    p->waiters.empty() && p->links.empty() && p->monitors_out.empty() && p->monitors_in.empty();
+  if (!idle) return;
+  p->retired = true;
+  if (auto it = peers_.find(p->name); it != peers_.end() && it->second == p) peers_.erase(it);
 }
 
 net::awaitable<void> node_impl::accept_one(tcp::socket s) {
@@ -408,8 +430,7 @@ void node_impl::connect(term::atom n, std::function<void(bool)> done) {
     done(false);
     return;
   }
-  auto p = find_or_add(n);
-  std::lock_guard g(p->mutex);
+  auto [p, g] = lock_peer(n);
   if (p->conn && !p->conn->closed()) {
     done(true);
     return;
@@ -421,6 +442,10 @@ void node_impl::connect(term::atom n, std::function<void(bool)> done) {
 
 net::awaitable<void> node_impl::connect_to(std::shared_ptr<peer> p, std::uint64_t attempt) {
   auto self = shared_from_this();
+  // co_spawn may start this inline, in start_connect's caller, which holds p->mutex:
+  // continue from the executor's queue so that the checks below may take it.
+  auto ex = co_await net::this_coro::executor;
+  co_await net::post(ex, net::use_awaitable);
   // An attempt abandoned for the peer's own (simultaneous connect) ends quietly.
   auto abandoned = [&] {
     std::lock_guard g(p->mutex);
@@ -490,12 +515,13 @@ void node_impl::up(std::shared_ptr<peer> p, std::shared_ptr<dist::connection> c)
   decltype(p->links) old_links;
   decltype(p->monitors_out) old_out;
   decltype(p->monitors_in) old_in;
-  c->start();
+  bool old_visible = false;
   {
     std::lock_guard g(p->mutex);
     if (p->conn) {
       // The peer restarted (it answered `alive` with true): the old connection is dead.
       old = std::move(p->conn);
+      old_visible = (old->flags() & dist::flags::published) != 0;
       old_links = std::move(p->links);
       old_out = std::move(p->monitors_out);
       old_in = std::move(p->monitors_in);
@@ -508,6 +534,9 @@ void node_impl::up(std::shared_ptr<peer> p, std::shared_ptr<dist::connection> c)
     p->pending.clear();
     waiters.swap(p->waiters);
   }
+  // Started once installed: its on_down must find it in place (what it sends before
+  // its writer runs waits in its queue).
+  c->start();
   if (old) {
     old->close(make_error_code(dist::error::closed));
     for (auto const& [local, remote] : old_links)
@@ -515,6 +544,7 @@ void node_impl::up(std::shared_ptr<peer> p, std::shared_ptr<dist::connection> c)
     for (auto const& [ref, m] : old_out)
       sys->inject({kind::down, p->name, m.target, m.watcher, ref, 0, atoms::noconnection, m.object});
     for (auto const& [ref, target] : old_in) sys->inject({kind::demonitor, p->name, {}, target, ref, 0, {}, {}});
+    node_event(p->name, false, old_visible); // the old connection's nodedown, before the new nodeup
   }
   bool const visible = (c->flags() & dist::flags::published) != 0;
   log("connected to " + c->peer_name() + (visible ? "" : " (hidden)") + " flags " +
@@ -529,13 +559,14 @@ void node_impl::unreachable(std::shared_ptr<peer> p) {
   {
     std::lock_guard g(p->mutex);
     p->connecting = p->awaiting_incoming = false;
-    if (p->conn || p->accepting) return; // it came up, or is coming, another way
+    if ((p->conn && !p->conn->closed()) || p->accepting) return; // it came up, or is coming, another way
     pending.swap(p->pending);
     waiters.swap(p->waiters);
   }
   for (auto const& s : pending) answer_unreachable(s);
   for (auto& w : waiters) w(false);
   node_event(p->name, false, false);
+  forget_if_idle(p);
 }
 
 void node_impl::answer_unreachable(runtime::remote_signal const& s) {
@@ -630,24 +661,28 @@ void node_impl::send_on(peer& p, dist::connection& c, runtime::remote_signal con
     case kind::down: p.monitors_in.erase(s.ref); break;
     default: break;
   }
-  c.send(to_control(s));
+  // Ordered among the sender's own messages even when the control names it otherwise
+  // (a 'DOWN' of a monitor by name carries the name).
+  c.send(to_control(s), s.from);
 }
 
 void node_impl::route(runtime::remote_signal&& s) {
   // While the node stops, what its processes send on live connections still goes (their
   // exit signals among it); nothing new is connected.
   auto p = find(s.node);
-  if (!p) {
-    if (!dist::handshake::parse_node_name(s.node.name())) {
-      answer_unreachable(s);
-      return;
-    }
-    p = find_or_add(s.node);
+  if (!p && !dist::handshake::parse_node_name(s.node.name())) {
+    answer_unreachable(s);
+    return;
   }
   bool const plain = s.what == kind::send || s.what == kind::reg_send || s.what == kind::alias_send;
   std::shared_ptr<dist::connection> c;
   {
-    std::lock_guard g(p->mutex);
+    std::unique_lock<std::mutex> g;
+    if (p) g = std::unique_lock(p->mutex);
+    if (!p || p->retired) {
+      if (g.owns_lock()) g.unlock();
+      std::tie(p, g) = lock_peer(s.node);
+    }
     if (p->conn && !p->conn->closed()) {
       if (!plain) {
         send_on(*p, *p->conn, s);
@@ -663,7 +698,10 @@ void node_impl::route(runtime::remote_signal&& s) {
     }
   }
   if (c) {
-    c->send(to_control(s));
+    if (c->send(to_control(s))) return;
+    // It closed just now (send refuses only then): again, to wait for the next connection
+    // like what follows from this sender.
+    route(std::move(s));
     return;
   }
   answer_unreachable(s); // stopping, and not connected
@@ -678,7 +716,11 @@ void node_impl::on_message(dist::connection& c, dist::control&& m) {
   using a = dist::action;
   // BEAM drops a connection whose peer speaks for processes that are not its own.
   auto from_peer = [&] { return m.from.is_pid() && m.from.as_pid().node == peer_name; };
-  auto for_us = [&](term::value const& v) { return !v.is_pid() || v.as_pid().node == name_atom; };
+  auto for_us = [&](term::value const& v) {
+    if (v.is_pid()) return v.as_pid().node == name_atom;
+    if (v.is_reference()) return v.as_reference().node == name_atom; // never forwarded to a third node
+    return true;
+  };
   switch (m.what) {
     case a::link:
     case a::unlink_id:

@@ -43,6 +43,7 @@ struct peer {
   std::unordered_map<term::value, monitor_out> monitors_out; // by ref
   std::unordered_map<term::value, term::value> monitors_in;  // ref -> local target pid
   std::vector<std::function<void(bool)>> waiters;             // connect() callers
+  bool retired = false; // dropped from the table: whoever still holds it looks again
 };
 
 class node_impl : public std::enable_shared_from_this<node_impl>,
@@ -87,6 +88,8 @@ public:
 private:
   std::shared_ptr<peer> find_or_add(term::atom n);
   std::shared_ptr<peer> find(term::atom n) const;
+  /// The table's live entry for `n` (made if missing), locked.
+  std::pair<std::shared_ptr<peer>, std::unique_lock<std::mutex>> lock_peer(term::atom n);
   dist::local_identity identity() const;
   dist::connection_options connection_options() const;
   net::awaitable<void> accept_loop();
@@ -96,6 +99,8 @@ private:
   void start_connect(std::shared_ptr<peer> const& p);
   /// The peer's attempt failed: what waits for it gets an attempt of ours.
   void accept_failed(std::shared_ptr<peer> const& p);
+  /// Drops `p` from the table if nothing refers to it any more.
+  void forget_if_idle(std::shared_ptr<peer> const& p);
   net::awaitable<void> hold_epmd();
   net::awaitable<result<std::uint32_t>> register_epmd();
   std::string accept_status(dist::peer_identity const& who);

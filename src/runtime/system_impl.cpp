@@ -125,8 +125,8 @@ void system_impl::deliver(term::pid const& to, signal* s, bool continuation) {
     if (to.node == node) {
       // A pid of an earlier incarnation of this node: that process is gone.
       answer_gone(to, s, atoms::noproc, continuation);
-    } else if (router()) {
-      route(to, s, term::value{});
+    } else if (auto* r = router()) {
+      route(*r, to, s, term::value{});
     } else {
       // No distribution: another node's process is out of reach, and is answered as
       // BEAM answers for a node it cannot connect to.
@@ -232,7 +232,7 @@ result<void> system_impl::send(term::value const& from, term::value const& dest,
 
 // --- other nodes -------------------------------------------------------------------------------
 
-void system_impl::route(term::pid const& to, signal* s, term::value const& from_of_message) {
+void system_impl::route(remote_router& router, term::pid const& to, signal* s, term::value const& from_of_message) {
   using k = remote_signal::kind;
   remote_signal r;
   r.node = to.node;
@@ -271,7 +271,7 @@ void system_impl::route(term::pid const& to, signal* s, term::value const& from_
   }
   r.payload = std::move(s->payload);
   delete s;
-  router()->route(std::move(r));
+  router.route(std::move(r));
 }
 
 void system_impl::inject(remote_signal&& r) {

@@ -115,7 +115,7 @@ public:
   remote_router* router() const noexcept { return router_.load(std::memory_order_acquire); }
   void inject(remote_signal&& s);
   /// Hands `s` (for the other node's process `to`) to the router; takes `s`.
-  void route(term::pid const& to, signal* s, term::value const& from_of_message);
+  void route(remote_router& router, term::pid const& to, signal* s, term::value const& from_of_message);
 
   /// `Dest ! Msg` from `from` (a pid value, or `[]` from outside).
   result<void> send(term::value const& from, term::value const& dest, term::value msg);

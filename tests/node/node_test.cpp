@@ -218,6 +218,26 @@ TEST_CASE("node: simultaneous connects from both sides end in one connection") {
   }
 }
 
+TEST_CASE("node: a node of the other name mode is unreachable at once, and nothing hangs") {
+  node::node a(opts("mode_a")), b(opts("mode_b"));
+  REQUIRE(a.start());
+  REQUIRE(b.start());
+  auto const dotted = term::atom("x_" + std::to_string(::getpid()) + "@host.example.com");
+  auto seen = run_in<term::value>(a, [&](process& self) -> awaitable<term::value> {
+    // A short-names node does not dial a dotted host (as BEAM refuses to): the send is
+    // lost, the monitor says noconnection, monitor_node says nodedown.
+    self.send(term::tuple_of({term::atom("any"), dotted}), term::atom("hello"));
+    term::value ref = self.monitor(term::tuple_of({term::atom("any"), dotted}));
+    auto down = co_await self.receive(
+        [&](term::value const& m) { return term::is_record(m, atoms::DOWN, 5) && m[1] == ref; }, std::chrono::seconds(10));
+    a.monitor_node(self.pid(), dotted, true);
+    auto nd = co_await self.receive(std::chrono::seconds(10));
+    co_return term::tuple_of({down ? (*down)[4] : term::value(atoms::timeout), nd.value_or(atoms::timeout)});
+  });
+  CHECK(seen == term::tuple_of({atoms::noconnection, term::tuple_of({term::atom("nodedown"), dotted})}));
+  CHECK(a.ping(b.name())); // the node still serves
+}
+
 TEST_CASE("node: a wrong cookie is refused, and the node keeps serving") {
   node::node a(opts("ca"));
   auto o = opts("cb");

@@ -62,6 +62,9 @@ public:
   /// Queues `c` for the peer; thread-safe. Messages from one sender (`from` of `c`) keep
   /// their order. Returns false when the connection is already closing.
   bool send(control const& c);
+  /// The same, keeping order with the messages of `sender` (a pid) rather than of
+  /// `c.from`: for a 'DOWN' that names a registered name as its sender.
+  bool send(control const& c, term::value const& sender);
 
   /// Closes at once with `why`: what is queued is dropped. Thread-safe, idempotent.
   void close(error_code why);
@@ -109,6 +112,7 @@ private:
   mutable std::mutex mutex_; // guards the queues below and idle_, flush_
   std::vector<std::byte> small_;
   std::list<bulk> bulk_;
+  std::list<bulk> dropped_; // what close dropped: kept while a write may still point into it
   std::unordered_map<std::uint64_t, std::list<bulk>::iterator> bulk_of_;
   bool idle_ = false;
   bool flush_then_close_ = false;
