@@ -5,6 +5,7 @@
 #include <enode/term/encode.hpp>
 
 #include <cstring>
+#include <utility>
 
 namespace enode::dist {
 namespace {
@@ -73,7 +74,7 @@ bool connection::send(control const& c, term::value const& sender) {
         behind = true;
       } else {
         writer_.write(e.control, payload, cs, ps, small_);
-        if (idle_) idle_ = false, wake = true;
+        wake = take_idle();
       }
     }
     if (wake) wake_writer();
@@ -105,13 +106,12 @@ void connection::enqueue(std::uint64_t sender, outgoing o) {
       bulk_.back().items.push_back(std::move(o));
       bulk_of_.emplace(sender, std::prev(bulk_.end()));
     }
-    if (idle_) {
-      idle_ = false;
-      wake = true;
-    }
+    wake = take_idle();
   }
   if (wake) wake_writer();
 }
+
+bool connection::take_idle() noexcept { return std::exchange(idle_, false); }
 
 void connection::wake_writer() {
   net::post(strand_, [self = shared_from_this()] { self->wake_.cancel(); });
@@ -316,7 +316,7 @@ net::awaitable<void> connection::tick_loop() {
       {
         std::lock_guard g(mutex_);
         small_.insert(small_.end(), 4, std::byte{0});
-        if (idle_) idle_ = false, wake = true;
+        wake = take_idle();
       }
       if (wake) wake_writer();
     }
@@ -339,7 +339,7 @@ void connection::close_after_flush() {
   {
     std::lock_guard g(mutex_);
     flush_then_close_ = true;
-    if (idle_) idle_ = false, wake = true;
+    wake = take_idle();
   }
   if (wake) wake_writer();
 }

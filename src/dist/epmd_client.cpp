@@ -1,5 +1,7 @@
 #include <enode/dist/epmd_client.hpp>
 
+#include "deadline.hpp"
+
 #include <enode/dist/error.hpp>
 
 #include <array>
@@ -11,33 +13,13 @@ namespace {
 
 using tcp = net::ip::tcp;
 
-// Cancels `s` when the deadline passes; reports whether it did.
-struct deadline {
-  std::shared_ptr<net::steady_timer> timer;
-  std::shared_ptr<std::array<bool, 2>> state = std::make_shared<std::array<bool, 2>>();
-  deadline(tcp::socket& s, std::chrono::milliseconds t) : timer(std::make_shared<net::steady_timer>(s.get_executor())) {
-    timer->expires_after(t);
-    timer->async_wait([&s, st = state](error_code ec) {
-      if (ec || (*st)[1]) return;
-      (*st)[0] = true;
-      error_code ignored;
-      s.close(ignored);
-    });
-  }
-  ~deadline() {
-    (*state)[1] = true;
-    timer->cancel();
-  }
-  error_code map(error_code ec) const { return (*state)[0] ? make_error_code(error::setup_timeout) : ec; }
-};
-
 // Sends one request and reads the reply until EPMD closes the connection.
 net::awaitable<result<std::vector<std::byte>>> exchange(std::string const& host, std::uint16_t port,
                                                         std::vector<std::byte> const& req,
                                                         std::chrono::milliseconds timeout, std::size_t max_reply) {
   auto s = co_await async_dial(host, port, timeout);
   if (!s) co_return unexpected(s.error());
-  deadline d(*s, timeout);
+  socket_deadline d(*s, timeout);
   auto [ec, n] = co_await net::async_write(*s, net::buffer(req), net::as_tuple(net::use_awaitable));
   (void)n;
   if (ec) co_return unexpected(d.map(ec));
@@ -64,7 +46,7 @@ net::awaitable<result<tcp::socket>> async_dial(std::string const& host, std::uin
   if (rec) co_return unexpected(rec);
   tcp::socket s(ex);
   {
-    deadline d(s, timeout);
+    socket_deadline d(s, timeout);
     auto [cec, ep] = co_await net::async_connect(s, endpoints, net::as_tuple(net::use_awaitable));
     (void)ep;
     if (cec) co_return unexpected(d.map(cec));
@@ -77,7 +59,7 @@ net::awaitable<result<std::uint32_t>> async_register(tcp::socket& socket, std::s
   auto s = co_await async_dial(host, port, timeout);
   if (!s) co_return unexpected(s.error());
   socket = std::move(*s);
-  deadline d(socket, timeout);
+  socket_deadline d(socket, timeout);
   auto req = encode_alive2_req(entry);
   auto [ec, n] = co_await net::async_write(socket, net::buffer(req), net::as_tuple(net::use_awaitable));
   (void)n;

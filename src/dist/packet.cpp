@@ -257,33 +257,11 @@ std::span<std::byte const> outgoing::take_view(std::vector<std::byte>& heads) {
 }
 
 std::size_t outgoing::take(std::vector<std::byte>& out) {
-  if (next_ >= total_) return 0;
-  if (total_ == 1 && control_size_ == 0) { // a whole packet
-    out.insert(out.end(), body_.begin(), body_.end());
-    ++next_;
-    return body_.size();
-  }
-  bool const first = next_ == 0;
-  std::size_t const len = first ? std::min(body_.size(), std::max(fragment_size_, control_size_))
-                                 : std::min(fragment_size_, body_.size() - offset_);
-  std::size_t const head = 2 + 8 + 8 + (first ? 1 : 0);
   std::size_t const at = out.size();
-  out.resize(at + 4 + head + len);
-  std::byte* p = out.data() + at;
-  endian::store_be(p, static_cast<std::uint32_t>(head + len));
-  p += 4;
-  *p++ = version;
-  *p++ = first ? fragment_header : fragment_cont;
-  endian::store_be(p, sequence_);
-  p += 8;
-  endian::store_be(p, static_cast<std::uint64_t>(total_ - next_)); // counts down to 1
-  p += 8;
-  if (first) *p++ = std::byte{0}; // no atom cache refs
-  std::memcpy(p, body_.data() + offset_, len);
-  offset_ += len;
-  ++next_;
+  auto body = take_view(out); // the header lands in `out`, the body is copied after it
+  out.insert(out.end(), body.begin(), body.end());
   if (next_ == total_) body_ = {};
-  return 4 + head + len;
+  return out.size() - at;
 }
 
 } // namespace enode::dist

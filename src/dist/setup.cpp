@@ -1,5 +1,7 @@
 #include <enode/dist/setup.hpp>
 
+#include "deadline.hpp"
+
 #include <enode/core/endian.hpp>
 #include <enode/dist/error.hpp>
 #include <enode/dist/handshake.hpp>
@@ -25,29 +27,6 @@ std::uint32_t random_challenge() {
   if (RAND_bytes(reinterpret_cast<unsigned char*>(&v), sizeof v) != 1) throw std::runtime_error("RAND_bytes failed");
   return v;
 }
-
-// Closes the socket when the deadline passes, so that a stalled peer's read fails.
-struct watchdog {
-  std::shared_ptr<net::steady_timer> timer;
-  // [0]: fired, [1]: disarmed. The socket's executor is the strand this runs on, so the
-  // handler cannot run while the coroutine does.
-  std::shared_ptr<std::array<bool, 2>> state = std::make_shared<std::array<bool, 2>>();
-  watchdog(tcp::socket& s, std::chrono::milliseconds t) : timer(std::make_shared<net::steady_timer>(s.get_executor())) {
-    timer->expires_after(t);
-    timer->async_wait([&s, st = state](error_code ec) {
-      if (ec || (*st)[1]) return;
-      (*st)[0] = true;
-      error_code ignored;
-      s.cancel(ignored);
-      s.close(ignored);
-    });
-  }
-  ~watchdog() {
-    (*state)[1] = true;
-    timer->cancel();
-  }
-  error_code map(error_code ec) const { return (*state)[0] ? make_error_code(error::setup_timeout) : ec; }
-};
 
 net::awaitable<error_code> send(tcp::socket& s, std::vector<std::byte> const& msg) {
   auto [ec, n] = co_await net::async_write(s, net::buffer(msg), net::as_tuple(net::use_awaitable));
@@ -81,7 +60,7 @@ net::awaitable<result<peer_identity>> async_handshake_connect(tcp::socket& s, lo
                                                               std::string_view peer_name,
                                                               std::chrono::milliseconds timeout,
                                                               std::function<bool()> const& wanted) {
-  watchdog dog(s, timeout);
+  socket_deadline dog(s, timeout);
   auto const out1 = hs::encode(hs::send_name{self.flags, self.creation, self.name});
   if (auto ec = co_await send(s, out1))
     co_return unexpected(dog.map(ec));
@@ -128,7 +107,7 @@ net::awaitable<result<peer_identity>> async_handshake_connect(tcp::socket& s, lo
 net::awaitable<result<peer_identity>> async_handshake_accept(tcp::socket& s, local_identity const& self,
                                                              accept_status const& decide,
                                                              std::chrono::milliseconds timeout) {
-  watchdog dog(s, timeout);
+  socket_deadline dog(s, timeout);
   auto first = co_await receive(s);
   if (!first) co_return unexpected(dog.map(first.error()));
   auto name = hs::parse_send_name(*first);

@@ -539,11 +539,7 @@ void node_impl::up(std::shared_ptr<peer> p, std::shared_ptr<dist::connection> c)
   c->start();
   if (old) {
     old->close(make_error_code(dist::error::closed));
-    for (auto const& [local, remote] : old_links)
-      sys->inject({kind::exit_linked, p->name, remote, local, {}, 0, atoms::noconnection, {}});
-    for (auto const& [ref, m] : old_out)
-      sys->inject({kind::down, p->name, m.target, m.watcher, ref, 0, atoms::noconnection, m.object});
-    for (auto const& [ref, target] : old_in) sys->inject({kind::demonitor, p->name, {}, target, ref, 0, {}, {}});
+    connection_lost(p->name, old_links, old_out, old_in);
     node_event(p->name, false, old_visible); // the old connection's nodedown, before the new nodeup
   }
   bool const visible = (c->flags() & dist::flags::published) != 0;
@@ -567,6 +563,16 @@ void node_impl::unreachable(std::shared_ptr<peer> p) {
   for (auto& w : waiters) w(false);
   node_event(p->name, false, false);
   forget_if_idle(p);
+}
+
+void node_impl::connection_lost(term::atom peer_name, decltype(peer::links) const& links,
+                                decltype(peer::monitors_out) const& out, decltype(peer::monitors_in) const& in) {
+  if (!sys) return;
+  for (auto const& [local, remote] : links)
+    sys->inject({kind::exit_linked, peer_name, remote, local, {}, 0, atoms::noconnection, {}});
+  for (auto const& [ref, m] : out)
+    sys->inject({kind::down, peer_name, m.target, m.watcher, ref, 0, atoms::noconnection, m.object});
+  for (auto const& [ref, target] : in) sys->inject({kind::demonitor, peer_name, {}, target, ref, 0, {}, {}});
 }
 
 void node_impl::answer_unreachable(runtime::remote_signal const& s) {
@@ -819,13 +825,7 @@ void node_impl::on_down(dist::connection& c, error_code why) {
   }
   bool const visible = (c.flags() & dist::flags::published) != 0;
   log("connection to " + c.peer_name() + " lost: " + describe(why));
-  if (sys) {
-    for (auto const& [local, remote] : links)
-      sys->inject({kind::exit_linked, peer_name, remote, local, {}, 0, atoms::noconnection, {}});
-    for (auto const& [ref, m] : out)
-      sys->inject({kind::down, peer_name, m.target, m.watcher, ref, 0, atoms::noconnection, m.object});
-    for (auto const& [ref, target] : in) sys->inject({kind::demonitor, peer_name, {}, target, ref, 0, {}, {}});
-  }
+  connection_lost(peer_name, links, out, in);
   node_event(peer_name, false, visible);
 }
 

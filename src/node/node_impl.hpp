@@ -110,6 +110,10 @@ private:
   void unreachable(std::shared_ptr<peer> p);
   void send_on(peer& p, dist::connection& c, runtime::remote_signal const& s);
   void answer_unreachable(runtime::remote_signal const& s);
+  /// A connection to `peer_name` is gone: its links get `noconnection`, the monitors our
+  /// processes held across it fire `noconnection`, the ones held on ours are dropped.
+  void connection_lost(term::atom peer_name, decltype(peer::links) const& links,
+                       decltype(peer::monitors_out) const& out, decltype(peer::monitors_in) const& in);
   void node_event(term::atom peer_name, bool up_event, bool visible);
   dist::control to_control(runtime::remote_signal const& s) const;
 
@@ -125,7 +129,6 @@ private:
   mutable std::mutex monitors_mutex_;
   std::multimap<term::atom, term::pid> node_monitors_;
   std::vector<term::pid> node_subscribers_;
-  std::atomic<int> loops_{0};
 };
 
 } // namespace enode::node

@@ -92,6 +92,9 @@ private:
   net::awaitable<void> write_loop();
   net::awaitable<void> tick_loop();
   void enqueue(std::uint64_t sender, outgoing o);
+  /// Under mutex_: whether the writer sleeps (and from now on does not): if so, the
+  /// caller wakes it after unlocking.
+  bool take_idle() noexcept;
   void wake_writer();
   void finish(error_code why);
   bool deliver(std::span<std::byte const> packet, term::binary const* owner);
