@@ -1,5 +1,6 @@
 // `enode run`, `enode ping`, `enode names` and `enode epmd`: the node as a program.
 #include "cli/commands.hpp"
+#include "cli/demo.hpp"
 #include "cli/io.hpp"
 
 #include <enode/behaviours/gen_server.hpp>
@@ -31,8 +32,12 @@ constexpr char const* run_usage = R"(usage: enode run (--name NAME@HOST | --snam
 
 Starts a node that registers with EPMD (serving EPMD itself when none runs), prints
 "enode NAME@HOST ready" once it accepts connections, and runs until SIGINT or SIGTERM.
-It hosts `echo`, a gen_server: a call returns its request, a cast {reply_to, Pid, Term}
-sends Term to Pid, a message {Pid, Term} is answered with Pid ! Term.
+It hosts the demo:
+  echo    a gen_server: a call returns its request, a cast {reply_to, Pid, Term} sends
+          Term to Pid, a message {Pid, Term} is answered with Pid ! Term
+  kv      a gen_server: {put, K, V} -> ok; {get, K} -> {ok, V} | error;
+          {delete, K} -> ok; keys -> [K]
+  enode_demo:echo/1, add/2, fail/1, spawn_echo/0, for rpc:call and erpc:call
 
 options:
   --name NAME[@HOST]   long node name (HOST defaults to this host's FQDN)
@@ -124,22 +129,6 @@ flags_parsed parse_flags(std::span<char const* const> args, std::string_view cmd
   return f;
 }
 
-/// The daemon's `echo` server.
-class echo_server final : public behaviours::gen_server {
-  term::atom const reply_to{"reply_to"};
-  runtime::awaitable<behaviours::action> handle_call(term::value const& request, behaviours::from const&) override {
-    co_return behaviours::action::reply(request);
-  }
-  runtime::awaitable<behaviours::action> handle_cast(term::value const& msg) override {
-    if (term::is_record(msg, reply_to, 3)) self().send(msg[1], msg[2]);
-    co_return behaviours::action::noreply();
-  }
-  runtime::awaitable<behaviours::action> handle_info(term::value const& msg) override {
-    if (msg.is_tuple() && msg.arity() == 2 && msg[0].is_pid()) self().send(msg[0], msg[1]);
-    co_return behaviours::action::noreply();
-  }
-};
-
 // Blocks SIGINT and SIGTERM in every thread (call before any starts) so that the main
 // thread can take them with sigwait.
 sigset_t block_stop_signals() {
@@ -173,21 +162,24 @@ int run_command(std::span<char const* const> args) {
     std::fprintf(stderr, "enode run: cannot start node %s: %s\n", f.opts.name.c_str(), r.error().message().c_str());
     return 1;
   }
-  // The application: one root process that starts `echo` linked and lives until the
-  // node stops, taking the server down with it.
+  // The application: one root process that starts `echo` and `kv` linked and lives
+  // until the node stops, taking the servers down with it.
+  expose_demo(n);
   std::promise<bool> started;
   auto root = n.system().spawn([&started](runtime::process& self) -> runtime::awaitable<> {
     self.trap_exit(true);
-    auto r = co_await behaviours::gen_server::start_link(self, std::make_unique<echo_server>(),
-                                                         behaviours::start_options{.name = term::atom("echo")});
-    started.set_value(static_cast<bool>(r));
+    auto echo = co_await behaviours::gen_server::start_link(self, make_echo_server(),
+                                                            behaviours::start_options{.name = term::atom("echo")});
+    auto kv = co_await behaviours::gen_server::start_link(self, make_kv_server(),
+                                                          behaviours::start_options{.name = term::atom("kv")});
+    started.set_value(echo && kv);
     for (;;) {
       auto m = co_await self.receive();
       if (term::is_record(m, atoms::EXIT, 3)) self.exit(m[2]);
     }
   });
   if (!root || !started.get_future().get()) {
-    std::fprintf(stderr, "enode run: cannot start the echo server\n");
+    std::fprintf(stderr, "enode run: cannot start the echo and kv servers\n");
     return 1;
   }
   std::printf("enode %s ready\n", std::string(n.name().name()).c_str());

@@ -106,6 +106,7 @@ node::~node() { impl_->stop(); }
 result<void> node::start() { return impl_->start(); }
 void node::stop() { impl_->stop(); }
 runtime::system& node::system() { return *impl_->sys; }
+enode::node::functions& node::functions() { return impl_->fns; }
 term::atom node::name() const { return impl_->name_atom; }
 std::uint32_t node::creation() const { return impl_->creation; }
 std::uint16_t node::listen_port() const { return impl_->port; }
@@ -217,6 +218,7 @@ result<void> node_impl::start() {
   sys = std::make_unique<runtime::system>(sched.context(), runtime::system_options{name_atom, creation});
   sys->set_router(this);
   start_net_kernel(*this);
+  start_rex(*this);
   start_global(*this);
   started_ = true;
   net::co_spawn(strand_, accept_loop(), net::detached);
@@ -735,6 +737,7 @@ void node_impl::on_message(dist::connection& c, dist::control&& m) {
     case a::exit2:
     case a::monitor:
     case a::demonitor:
+    case a::spawn_request:
       if (!from_peer()) {
         log("closing the connection to " + c.peer_name() + ": a signal from a process of another node");
         c.close(make_error_code(dist::error::bad_packet));
@@ -742,6 +745,10 @@ void node_impl::on_message(dist::connection& c, dist::control&& m) {
       }
       break;
     default: break;
+  }
+  if (m.what == a::spawn_request) {
+    spawn_requested(c, *p, std::move(m));
+    return;
   }
   if (!for_us(m.to)) return; // not ours to deliver (an old incarnation's pid is handled by the runtime)
   runtime::remote_signal s;
@@ -798,10 +805,10 @@ void node_impl::on_message(dist::connection& c, dist::control&& m) {
       }
       break;
     }
+    case a::spawn_request: // served above
     case a::group_leader:
-    case a::spawn_request:
     case a::spawn_reply:
-    case a::ignored: return; // no group leaders here; spawn is not advertised
+    case a::ignored: return; // no group leaders here; we send no spawn requests
   }
   sys->inject(std::move(s));
 }

@@ -3,6 +3,7 @@
 #include <enode/dist/connection.hpp>
 #include <enode/dist/epmd_server.hpp>
 #include <enode/dist/setup.hpp>
+#include <enode/node/functions.hpp>
 #include <enode/node/node.hpp>
 #include <enode/runtime/remote.hpp>
 #include <enode/runtime/scheduler.hpp>
@@ -71,6 +72,8 @@ public:
   void monitor_node(term::pid const& watcher, term::atom peer_name, bool on);
   void monitor_nodes(term::pid const& watcher, bool on);
   void log(std::string_view line) const;
+  /// Serves a SPAWN_REQUEST that came over `c` from `p` (erpc.cpp).
+  void spawn_requested(dist::connection& c, peer& p, dist::control&& m);
 
   options opts;
   std::string full_name;
@@ -84,6 +87,8 @@ public:
   runtime::scheduler sched;
   std::unique_ptr<runtime::system> sys;
   std::shared_ptr<dist::epmd::server> epmd_server;
+  /// What rpc and erpc callers can call.
+  enode::node::functions fns;
 
 private:
   std::shared_ptr<peer> find_or_add(term::atom n);

@@ -7,6 +7,9 @@ class node_impl;
 /// `net_kernel`: answers `{is_auth, Node}` with `yes`, so that net_adm:ping/1 is pong.
 void start_net_kernel(node_impl& n);
 
+/// `rex`, the rpc server, for what BEAM nodes still send it (see rex.cpp).
+void start_rex(node_impl& n);
+
 /// `global_name_server`: takes part in `global`'s handshake as a node that registers no
 /// names, so that global:sync/0 returns and locks work on the BEAM nodes (see global.cpp).
 void start_global(node_impl& n);

@@ -19,8 +19,8 @@ term::atom system::node() const noexcept { return impl_->node; }
 std::uint32_t system::creation() const noexcept { return impl_->creation; }
 net::io_context& system::context() const noexcept { return impl_->ioc; }
 
-result<term::pid> system::spawn_root(std::unique_ptr<detail::body_base> body) {
-  return impl_->spawn(std::move(body), nullptr, spawn_options{});
+result<term::pid> system::spawn_root(std::unique_ptr<detail::body_base> body, remote_spawn const* how) {
+  return impl_->spawn(std::move(body), nullptr, spawn_options{}, how);
 }
 
 result<void> system::send(term::value const& dest, term::value msg) {

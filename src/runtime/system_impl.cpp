@@ -55,7 +55,7 @@ std::vector<process_ptr> system_impl::all() {
 }
 
 result<term::pid> system_impl::spawn(std::unique_ptr<detail::body_base> body, process_impl* parent,
-                                     spawn_options const& opts) {
+                                     spawn_options const& opts, remote_spawn const* remote) {
   if (!parent && shutting_down_.load(std::memory_order_acquire)) return error::shutting_down;
   auto n = next_number_.fetch_add(1, std::memory_order_relaxed);
   auto* p = new process_impl(*this, n, std::move(body), parent == nullptr);
@@ -72,6 +72,10 @@ result<term::pid> system_impl::spawn(std::unique_ptr<detail::body_base> body, pr
       if (opts.monitor_ref) *opts.monitor_ref = ref;
     }
   }
+  if (remote) {
+    if (remote->link) p->add_link(*remote->link);
+    if (remote->monitor) p->add_monitor_in(remote->monitor->first, remote->monitor->second, p->self);
+  }
   alive_.fetch_add(1, std::memory_order_relaxed);
   counters().spawned.fetch_add(1, std::memory_order_relaxed);
   if (!parent) {
@@ -80,6 +84,7 @@ result<term::pid> system_impl::spawn(std::unique_ptr<detail::body_base> body, pr
   }
   table_.with(n, [&](auto& m) { m.emplace(n, p); }); // the table's reference is p's first
   term::pid const pid = p->pid;
+  if (remote && remote->ready) remote->ready(pid);
   p->start();
   if (killing()) signal_exit(pid, atoms::kill);
   return pid;

@@ -97,7 +97,8 @@ public:
   process_ptr lookup(term::pid const& p);
   std::vector<process_ptr> all();
 
-  result<term::pid> spawn(std::unique_ptr<detail::body_base> body, process_impl* parent, spawn_options const& opts);
+  result<term::pid> spawn(std::unique_ptr<detail::body_base> body, process_impl* parent, spawn_options const& opts,
+                          remote_spawn const* remote = nullptr);
   /// Called by a process that has finished exiting (after it left the table).
   void exited(process_impl& p) noexcept;
   void leave_table(std::uint64_t number) noexcept;

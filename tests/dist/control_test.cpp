@@ -6,6 +6,8 @@
 
 #include <doctest/doctest.h>
 
+#include <vector>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -272,7 +274,18 @@ TEST_SUITE("dist") {
     CHECK(s.from == P1);
     CHECK(s.to == mfa);
     CHECK(s.message == args);
+    CHECK(s.options == opts);
     CHECK(ok(tup({code(op::spawn_request_tt), R, P1, P2, mfa, opts, Token}), &args).what == action::spawn_request);
+    // BEAM drops the connection for these: an argument list of another length than the
+    // arity, an improper one, an MFA that is not one, options that are not a list.
+    auto three = term::list_of({R, atom("m"), atom("f")});
+    CHECK(bad(tup({code(op::spawn_request), R, P1, P2, mfa, opts}), &three));
+    std::vector<value> const four{R, atom("m"), atom("f"), value()};
+    auto improper = term::list_of(four, value(1));
+    CHECK(bad(tup({code(op::spawn_request), R, P1, P2, mfa, opts}), &improper));
+    CHECK(bad(tup({code(op::spawn_request), R, P1, P2, tup({atom("erpc"), 1, 4}), opts}), &args));
+    CHECK(bad(tup({code(op::spawn_request), R, P1, P2, mfa, atom("monitor")}), &args));
+    CHECK(bad(tup({code(op::spawn_request), P1, P1, P2, mfa, opts}), &args));
     CHECK(bad(tup({code(op::spawn_request), R, P1, P2, mfa, opts}), nullptr));
     CHECK(bad(tup({code(op::spawn_request), R, P1, P2, mfa}), &args));
 
@@ -284,6 +297,12 @@ TEST_SUITE("dist") {
     CHECK(ok(tup({code(op::spawn_reply_tt), R, P1, 0, atom("notsup"), Token}), nullptr).what == action::spawn_reply);
     CHECK(bad(tup({code(op::spawn_reply), R, P1, 2, P2}), &Msg));
     CHECK(bad(tup({code(op::spawn_reply), R, P1, 2}), nullptr));
+
+    dist::control reply;
+    reply.what = action::spawn_reply, reply.ref = R, reply.to = P1, reply.id = 3, reply.reason = P2;
+    auto built = dist::build(reply, dist::flags::ours);
+    CHECK(built.control == tup({code(op::spawn_reply), R, P1, 3, P2}));
+    CHECK_FALSE(built.payload);
   }
 
   TEST_CASE_FIXTURE(terms, "control: UNLINK (4) and ALTACT_SIG_SEND (37) are refused") {

@@ -82,7 +82,8 @@ TEST_SUITE("dist") {
     // Not advertised: visibility is added per node, spawn and ALTACT_SIG are not served,
     // NAME_ME is not a capability, and the obsolete bits stay clear.
     CHECK((flags::ours & flags::published) == 0);
-    CHECK((flags::ours & flags::spawn) == 0);
+    CHECK((flags::ours & flags::spawn) != 0); // erpc and rpc are served
+
     CHECK((flags::ours & flags::altact_sig) == 0);
     CHECK((flags::ours & flags::name_me) == 0);
     CHECK((flags::ours & (flags::atom_cache | flags::hidden_atom_cache)) == 0);

@@ -61,8 +61,10 @@ enum class action : std::uint8_t {
   demonitor,     ///< `from` drops its monitor `ref` on `to`
   monitor_exit,  ///< `from` (pid or name), monitored by `to` under `ref`, ended with `reason`
   group_leader,  ///< `from` becomes the group leader of `to`
-  spawn_request, ///< not served: enode does not advertise SPAWN
-  spawn_reply,
+  spawn_request, ///< `from` asks for a process running `to` ({M, F, Arity}) on `message`
+                 ///< (the argument list), with spawn `options`; `ref` is the request id
+  spawn_reply,   ///< to `to`: request `ref` made `reason` (a pid, or an error atom); `id` is
+                 ///< the flags (1: linked, 2: monitored)
   ignored,       ///< NODE_LINK: nothing to do
 };
 
@@ -76,6 +78,7 @@ struct control {
   std::uint64_t id = 0;
   term::value reason;
   term::value message;
+  term::value options; ///< spawn_request: the option list
 };
 
 /// Interprets a control tuple and its payload. `bad_packet` when the tuple does not have

@@ -49,11 +49,11 @@ inline constexpr type mandatory_25 = extended_references | fun_tags | extended_p
 inline constexpr type mandatory = mandatory_25 | unlink_id | v4_nc;
 
 /// What enode advertises: OTP 26's mandatory set, monitors by pid and name, the newer
-/// send, exit and alias operations, spawn requests are not (yet) served, and the
-/// distribution header with fragments. `published` is added for a visible node.
+/// send, exit and alias operations, spawn requests (erpc and rpc are served through them),
+/// and the distribution header with fragments. `published` is added for a visible node.
 inline constexpr type ours = mandatory | mandatory_25_digest | dist_monitor | dist_monitor_name |
                              small_atom_tags | send_sender | exit_payload | alias | dist_hdr_atom_cache |
-                             fragments | big_seqtrace_labels;
+                             fragments | big_seqtrace_labels | spawn;
 
 /// `f` with the digest bit expanded into the bits it stands for.
 constexpr type expand(type f) noexcept { return (f & mandatory_25_digest) ? (f | mandatory_25) : f; }

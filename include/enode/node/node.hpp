@@ -1,6 +1,7 @@
 #pragma once
 
 #include <enode/core/result.hpp>
+#include <enode/node/functions.hpp>
 #include <enode/runtime/system.hpp>
 #include <enode/term/atom.hpp>
 
@@ -73,6 +74,13 @@ public:
   void stop();
 
   runtime::system& system();
+  /// The C++ functions that `rpc:call`, `erpc:call` and `erpc:cast` reach on this node:
+  ///
+  ///     n.functions().add("math", "add", [](long a, long b) { return a + b; });
+  ///
+  /// (`rpc:call(Node, math, add, [1, 2])` is 3). A spawn request for anything else
+  /// answers as a BEAM node without that module does (`undef`).
+  enode::node::functions& functions();
   term::atom name() const;
   std::uint32_t creation() const;
   std::uint16_t listen_port() const;

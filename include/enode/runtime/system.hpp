@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -23,6 +24,19 @@ struct system_options {
   term::atom node = term::atom("nonode@nohost");
   /// The node's creation: tells pids of this incarnation from those of an earlier one.
   std::uint32_t creation = 0;
+};
+
+/// How a process spawned for another node's spawn request starts (`SPAWN_REQUEST`):
+/// linked to, or monitored by, the requester from its first instant, as BEAM's
+/// `spawn_request` with `link` and `monitor` sets it up.
+struct remote_spawn {
+  /// The requester, linked to the new process.
+  std::optional<term::pid> link;
+  /// The requester's monitor, `{Ref, Watcher}`: 'DOWN' goes to Watcher when it ends.
+  std::optional<std::pair<term::value, term::pid>> monitor;
+  /// Runs once the pid exists and before the process does: the node sends its spawn
+  /// reply there, so nothing the new process sends can overtake it.
+  std::function<void(term::pid const&)> ready;
 };
 
 class system_impl;
@@ -57,6 +71,12 @@ public:
   template <class F>
   result<term::pid> spawn(F&& body) {
     return spawn_root(detail::make_body(std::forward<F>(body)));
+  }
+
+  /// Starts a process for another node's spawn request (see `remote_spawn`); a root too.
+  template <class F>
+  result<term::pid> spawn(F&& body, remote_spawn const& how) {
+    return spawn_root(detail::make_body(std::forward<F>(body)), &how);
   }
 
   /// Sends `msg` as `Dest ! Msg` would, from no process. Fails with `not_registered` for
@@ -120,7 +140,7 @@ public:
   system_impl& impl() noexcept { return *impl_; }
 
 private:
-  result<term::pid> spawn_root(std::unique_ptr<detail::body_base> body);
+  result<term::pid> spawn_root(std::unique_ptr<detail::body_base> body, remote_spawn const* how = nullptr);
   std::shared_ptr<system_impl> impl_;
 };
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <enode/term/convert.hpp>
 #include <enode/term/value.hpp>
 
 #include <boost/multiprecision/cpp_int.hpp>
@@ -15,5 +16,15 @@ value make_integer(big_int const& i);
 
 /// The integer as a big_int, whatever its size. @pre v.is_integer()
 big_int to_big_int(value const& v);
+
+/// Integers of any size, for `to_term` and `from_term` (convert.hpp).
+template <>
+struct convert<big_int> {
+  static value to(big_int const& i) { return make_integer(i); }
+  static big_int from(value const& v) {
+    if (!v.is_integer()) throw bad_conversion("an integer", v);
+    return to_big_int(v);
+  }
+};
 
 } // namespace enode::term

@@ -1,0 +1,108 @@
+// What `enode run` serves: the demo that Erlang and Elixir nodes call into.
+#include "cli/demo.hpp"
+
+#include <enode/runtime/exit.hpp>
+#include <enode/term/atoms.hpp>
+#include <enode/term/integer.hpp>
+
+#include <map>
+
+namespace enode::cli {
+namespace {
+
+namespace atoms = term::atoms;
+using behaviours::action;
+
+class echo_server final : public behaviours::gen_server {
+  term::atom const reply_to{"reply_to"};
+  runtime::awaitable<action> handle_call(term::value const& request, behaviours::from const&) override {
+    co_return action::reply(request);
+  }
+  runtime::awaitable<action> handle_cast(term::value const& msg) override {
+    if (term::is_record(msg, reply_to, 3)) self().send(msg[1], msg[2]);
+    co_return action::noreply();
+  }
+  runtime::awaitable<action> handle_info(term::value const& msg) override {
+    if (msg.is_tuple() && msg.arity() == 2 && msg[0].is_pid()) self().send(msg[0], msg[1]);
+    co_return action::noreply();
+  }
+};
+
+class kv_server final : public behaviours::gen_server {
+  term::atom const put{"put"}, get{"get"}, del{"delete"}, keys{"keys"};
+  std::map<term::value, term::value> table_;
+
+  runtime::awaitable<action> handle_call(term::value const& req, behaviours::from const&) override {
+    if (term::is_record(req, put, 3)) {
+      table_.insert_or_assign(req[1], req[2]);
+      co_return action::reply(atoms::ok);
+    }
+    if (term::is_record(req, get, 2)) {
+      auto it = table_.find(req[1]);
+      co_return action::reply(it == table_.end() ? term::value(atoms::error) : term::tuple_of({atoms::ok, it->second}));
+    }
+    if (term::is_record(req, del, 2)) {
+      table_.erase(req[1]);
+      co_return action::reply(atoms::ok);
+    }
+    if (req.is_atom() && req.as_atom() == keys) {
+      std::vector<term::value> out;
+      out.reserve(table_.size());
+      for (auto const& [k, v] : table_) out.push_back(k);
+      co_return action::reply(term::list_of(out));
+    }
+    // As an Erlang server without a matching clause would: it crashes, the caller exits.
+    co_return action::stop(term::tuple_of({term::atom("bad_call"), req}));
+  }
+};
+
+// Erlang's `+` on two numbers: integers of any size, or floats when either is one.
+term::value add(term::value const& a, term::value const& b) {
+  if (!a.is_number() || !b.is_number()) throw runtime::error_exception(term::atom("badarith"));
+  if (a.is_integer() && b.is_integer()) {
+    std::int64_t r = 0;
+    if (a.is_small() && b.is_small() && !__builtin_add_overflow(a.as_int(), b.as_int(), &r)) return r;
+    return term::make_integer(term::to_big_int(a) + term::to_big_int(b));
+  }
+  return term::value(term::from_term<double>(a) + term::from_term<double>(b));
+}
+
+// spawn_echo/0's process.
+runtime::awaitable<> echo_process(runtime::process& self) {
+  term::atom const exit_atom{"exit"}, link_atom{"link"}, linked{"linked"}, monitor_atom{"monitor"};
+  std::map<term::value, term::value> report_to; // monitor ref -> where its 'DOWN' goes
+  for (;;) {
+    term::value m = co_await self.receive();
+    if (!m.is_tuple()) continue;
+    if (m.arity() == 2 && m[0].is_pid()) {
+      self.send(m[0], m[1]);
+    } else if (term::is_record(m, exit_atom, 2)) {
+      self.exit(m[1]);
+    } else if (term::is_record(m, link_atom, 2) && m[1].is_pid()) {
+      self.link(m[1].as_pid());
+      self.send(m[1], term::tuple_of({linked, self.self()}));
+    } else if (term::is_record(m, monitor_atom, 3)) {
+      report_to.insert_or_assign(self.monitor(m[1]), m[2]);
+    } else if (term::is_record(m, atoms::DOWN, 5)) {
+      if (auto it = report_to.find(m[1]); it != report_to.end()) {
+        self.send(it->second, m);
+        report_to.erase(it);
+      }
+    }
+  }
+}
+
+} // namespace
+
+void expose_demo(node::node& n) {
+  auto& fns = n.functions();
+  fns.add("enode_demo", "echo", [](term::value v) { return v; });
+  fns.add("enode_demo", "add", [](term::value a, term::value b) { return add(a, b); });
+  fns.add("enode_demo", "fail", [](term::value reason) -> term::value { throw runtime::error_exception(reason); });
+  fns.add("enode_demo", "spawn_echo", [](runtime::process& self) { return self.spawn(echo_process); });
+}
+
+std::unique_ptr<behaviours::gen_server> make_kv_server() { return std::make_unique<kv_server>(); }
+std::unique_ptr<behaviours::gen_server> make_echo_server() { return std::make_unique<echo_server>(); }
+
+} // namespace enode::cli

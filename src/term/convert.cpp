@@ -1,0 +1,67 @@
+#include <enode/term/convert.hpp>
+
+#include <enode/term/integer.hpp>
+#include <enode/term/print.hpp>
+
+namespace enode::term {
+namespace {
+
+// A printed term, cut short: an error message names the term, it need not hold all of it.
+std::string shown(value const& v) {
+  auto s = to_string(v);
+  constexpr std::size_t limit = 200;
+  if (s.size() > limit) s = s.substr(0, limit) + "...";
+  return s;
+}
+
+void append_utf8(std::string& out, std::int64_t cp, value const& whole) {
+  if (cp < 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) throw bad_conversion("a string", whole);
+  auto const c = static_cast<std::uint32_t>(cp);
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
+
+} // namespace
+
+namespace detail {
+std::optional<std::uint64_t> big_to_uint64(value const& v) noexcept {
+  auto b = to_big_int(v);
+  if (b < 0 || b > big_int(std::numeric_limits<std::uint64_t>::max())) return std::nullopt;
+  return static_cast<std::uint64_t>(b);
+}
+double big_to_double(value const& v) noexcept { return to_big_int(v).convert_to<double>(); }
+} // namespace detail
+
+bad_conversion::bad_conversion(std::string_view expected, value const& got)
+    : std::invalid_argument("expected " + std::string(expected) + ", got " + shown(got)), got_(got) {}
+
+std::string convert<std::string>::from(value const& v) {
+  if (v.is_binary()) {
+    auto b = v.bytes();
+    return {reinterpret_cast<char const*>(b.data()), b.size()};
+  }
+  if (v.is_atom()) return std::string(v.as_atom().name());
+  if (!v.is_proper_list()) throw bad_conversion("a string", v);
+  std::string out;
+  out.reserve(v.list_elements().size());
+  for (auto const& e : v.list_elements()) {
+    if (!e.is_small()) throw bad_conversion("a string", v);
+    append_utf8(out, e.as_int(), v);
+  }
+  return out;
+}
+
+} // namespace enode::term
