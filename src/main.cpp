@@ -13,8 +13,9 @@ namespace {
 constexpr char const* usage = R"(usage: enode <command> [args]
 
 commands:
-  run     start a node (with an `echo` server) until SIGINT/SIGTERM
+  run     start the demo node (echo, kv, enode_demo) until SIGINT/SIGTERM
   ping    net_adm:ping a node: pong or pang
+  call    rpc:call a function of a node and print the result
   names   list the nodes registered with EPMD
   epmd    serve EPMD (a standalone port mapper)
   etf     decode, encode and round-trip Erlang's external term format
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
   if (cmd == "etf") return enode::cli::etf_command(args.subspan(1));
   if (cmd == "run") return enode::cli::run_command(args.subspan(1));
   if (cmd == "ping") return enode::cli::ping_command(args.subspan(1));
+  if (cmd == "call") return enode::cli::call_command(args.subspan(1));
   if (cmd == "names") return enode::cli::names_command(args.subspan(1));
   if (cmd == "epmd") return enode::cli::epmd_command(args.subspan(1));
   std::fprintf(stderr, "enode: unknown command '%.*s'\n%s", static_cast<int>(cmd.size()), cmd.data(), usage);

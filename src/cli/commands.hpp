@@ -16,6 +16,8 @@ extern std::string program_path;
 int run_command(std::span<char const* const> args);
 /// `enode ping NODE`: pong or pang.
 int ping_command(std::span<char const* const> args);
+/// `enode call NODE MOD FUN ARGS`: rpc:call, the result printed in Erlang syntax.
+int call_command(std::span<char const* const> args);
 /// `enode names [HOST]`: EPMD's list.
 int names_command(std::span<char const* const> args);
 /// `enode epmd`: a standalone EPMD (also the successor of a node's embedded one).

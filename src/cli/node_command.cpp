@@ -8,7 +8,11 @@
 #include <enode/dist/epmd_server.hpp>
 #include <enode/dist/error.hpp>
 #include <enode/dist/handshake.hpp>
+#include <enode/node/blocking.hpp>
 #include <enode/node/node.hpp>
+#include <enode/node/rpc.hpp>
+#include <enode/term/parse.hpp>
+#include <enode/term/print.hpp>
 #include <enode/term/atoms.hpp>
 
 #include <csignal>
@@ -51,9 +55,13 @@ options:
 )";
 
 constexpr char const* client_usage = R"(usage: enode ping NODE [--cookie C] [--name N | --sname N] [--epmd-port P]
+       enode call NODE MODULE FUNCTION ARGS [--timeout S] [--cookie C] [--name N | --sname N] [--epmd-port P]
        enode names [--epmd-port P] [HOST]
 
 ping: connects to NODE as net_adm:ping/1 does; prints pong (exit 0) or pang (exit 1).
+call: rpc:call(NODE, MODULE, FUNCTION, ARGS) as erl_call -a does; ARGS is a list in
+      Erlang syntax ('[[1,2,3]]'); prints the result in Erlang syntax (exit 0), or says
+      why NODE cannot be reached (exit 1). --timeout in seconds (default: none).
 names: lists the nodes registered with the EPMD on HOST (default localhost).
 Without --name/--sname a client picks a node name of its own, as erl_call does.
 )";
@@ -63,6 +71,7 @@ struct flags_parsed {
   std::vector<std::string_view> positional;
   bool ok = true;
   bool help = false;
+  std::optional<std::chrono::seconds> timeout; // enode call
 };
 
 std::optional<std::uint16_t> parse_port(std::string_view s, bool allow_zero) {
@@ -118,6 +127,12 @@ flags_parsed parse_flags(std::span<char const* const> args, std::string_view cmd
       auto t = parse_size(*v);
       if (!t || *t == 0 || *t > 86400) bad("bad ticktime '" + std::string(*v) + "' (seconds, 1..86400)");
       else f.opts.ticktime = std::chrono::seconds(*t);
+    } else if (a == "--timeout") {
+      auto v = value();
+      if (!v) break;
+      auto t = parse_size(*v);
+      if (!t || *t == 0 || *t > 4294967) bad("bad timeout '" + std::string(*v) + "' (seconds, 1..4294967)");
+      else f.timeout = std::chrono::seconds(*t);
     } else if (a == "--no-embedded-epmd") {
       f.opts.embedded_epmd = false;
     } else if (a.starts_with("-")) {
@@ -191,6 +206,30 @@ int run_command(std::span<char const* const> args) {
   return 0;
 }
 
+namespace {
+
+// The node of a client command (ping, call): hidden, quiet, named after this process
+// unless a name was given, in the target's name mode as erl_call picks it.
+std::optional<std::string> client_node(flags_parsed& f, std::string_view target, char const* cmd) {
+  std::string t(target);
+  if (!dist::handshake::parse_node_name(t)) {
+    std::fprintf(stderr, "enode %s: '%s' is not a node name (alive@host)\n", cmd, t.c_str());
+    return std::nullopt;
+  }
+  if (f.opts.name.empty()) {
+    f.opts.name = client_name();
+    auto host = t.substr(t.find('@') + 1);
+    f.opts.long_names = host.find('.') != std::string::npos;
+  }
+  f.opts.hidden = true;
+  f.opts.threads = 1;
+  f.opts.embedded_epmd = false;
+  f.opts.log = [](std::string_view) {}; // a client reports only its answer
+  return t;
+}
+
+} // namespace
+
 int ping_command(std::span<char const* const> args) {
   auto f = parse_flags(args, "ping");
   if (f.help) {
@@ -202,31 +241,64 @@ int ping_command(std::span<char const* const> args) {
     std::fputs(client_usage, stderr);
     return 2;
   }
-  std::string target(f.positional[0]);
-  if (!dist::handshake::parse_node_name(target)) {
-    std::fprintf(stderr, "enode ping: '%s' is not a node name (alive@host)\n", target.c_str());
-    return 2;
-  }
-  if (f.opts.name.empty()) {
-    f.opts.name = client_name();
-    // Same name mode as the target, as erl_call picks.
-    auto host = target.substr(target.find('@') + 1);
-    f.opts.long_names = host.find('.') != std::string::npos;
-  }
-  f.opts.hidden = true;
-  f.opts.threads = 1;
-  f.opts.embedded_epmd = false;
-  f.opts.log = [](std::string_view) {}; // a client reports only pong or pang
+  auto target = client_node(f, f.positional[0], "ping");
+  if (!target) return 2;
   node::node n(f.opts);
   if (auto r = n.start(); !r) {
     std::fprintf(stderr, "enode ping: cannot start a client node: %s\n", r.error().message().c_str());
     std::puts("pang");
     return 1;
   }
-  bool pong = n.ping(term::atom(target));
+  bool pong = n.ping(term::atom(*target));
   std::puts(pong ? "pong" : "pang");
   n.stop();
   return pong ? 0 : 1;
+}
+
+int call_command(std::span<char const* const> args) {
+  auto f = parse_flags(args, "call");
+  if (f.help) {
+    std::fputs(client_usage, stdout);
+    return 0;
+  }
+  if (!f.ok) return 2;
+  if (f.positional.size() != 4) {
+    std::fputs(client_usage, stderr);
+    return 2;
+  }
+  auto target = client_node(f, f.positional[0], "call");
+  if (!target) return 2;
+  term::parse_failure why;
+  auto call_args = term::parse(f.positional[3], &why);
+  if (!call_args || !call_args->is_proper_list()) {
+    std::fprintf(stderr, "enode call: ARGS must be a list in Erlang syntax, such as '[[1,2,3]]'%s%s\n",
+                 call_args ? "" : ": ", call_args ? "" : why.message.c_str());
+    return 2;
+  }
+  node::node n(f.opts);
+  if (auto r = n.start(); !r) {
+    std::fprintf(stderr, "enode call: cannot start a client node: %s\n", r.error().message().c_str());
+    return 1;
+  }
+  auto const peer = term::atom(*target);
+  if (!n.connect(peer)) {
+    std::fprintf(stderr, "enode call: cannot connect to %s\n", target->c_str());
+    n.stop();
+    return 1;
+  }
+  runtime::timeout t = runtime::infinity;
+  if (f.timeout) t = *f.timeout;
+  term::value result;
+  {
+    node::blocking me(n);
+    result = me.run([&](runtime::process& p) -> runtime::awaitable<term::value> {
+      co_return co_await node::rpc::call(p, peer, term::atom(f.positional[1]), term::atom(f.positional[2]),
+                                         *call_args, t);
+    });
+  }
+  std::puts(term::to_string(result).c_str());
+  n.stop();
+  return 0;
 }
 
 int names_command(std::span<char const* const> args) {

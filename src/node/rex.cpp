@@ -41,7 +41,6 @@ void serve_call(runtime::process& self, node_impl& n, term::value const& req, be
 
 void start_rex(node_impl& n) {
   auto pid = n.sys->spawn([&n](runtime::process& self) -> runtime::awaitable<> {
-    self.trap_exit(true);
     for (;;) {
       term::value m = co_await self.receive();
       if (term::is_record(m, gen_call, 3)) {

@@ -27,6 +27,10 @@ result<void> system::send(term::value const& dest, term::value msg) {
   return impl_->send(term::value{}, dest, std::move(msg));
 }
 
+result<void> system::send_as(term::pid const& from, term::value const& dest, term::value msg) {
+  return impl_->send(term::value(from), dest, std::move(msg));
+}
+
 void system::exit(term::pid const& from, term::pid const& target, term::value reason) {
   auto* s = new control(signal_kind::exit);
   s->from = term::value(from);

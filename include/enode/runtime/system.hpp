@@ -83,6 +83,10 @@ public:
   /// an unregistered name and `bad_destination` for a term that is not a destination.
   [[nodiscard]] result<void> send(term::value const& dest, term::value msg);
 
+  /// `Dest ! Msg` as the process `from` sends it (for code that acts for a process from
+  /// outside it, such as `node::blocking`); the same errors as `send`.
+  [[nodiscard]] result<void> send_as(term::pid const& from, term::value const& dest, term::value msg);
+
   /// `exit(Target, Reason)` from outside any process; `from` is the pid the exit
   /// signal carries (a trapping target sees `{'EXIT', From, Reason}`).
   void exit(term::pid const& from, term::pid const& target, term::value reason);
