@@ -1,6 +1,8 @@
 // What `enode run` serves: the demo that Erlang and Elixir nodes call into.
 #include "cli/demo.hpp"
 
+#include <enode/behaviours/supervisor.hpp>
+
 #include <enode/runtime/exit.hpp>
 #include <enode/term/atoms.hpp>
 #include <enode/term/integer.hpp>
@@ -51,9 +53,10 @@ class kv_server final : public behaviours::gen_server {
       for (auto const& [k, v] : table_) out.push_back(k);
       co_return action::reply(term::list_of(out));
     }
-    // As an Erlang server without a matching clause would: it crashes, the caller exits.
-    co_return action::stop(term::tuple_of({term::atom("bad_call"), req}));
+    co_return action::reply(term::tuple_of({atoms::error, term::tuple_of({term::atom("bad_request"), req})}));
   }
+  // Casts and other messages are not part of its protocol: ignored, the table kept.
+  runtime::awaitable<action> handle_cast(term::value const&) override { co_return action::noreply(); }
 };
 
 // Erlang's `+` on two numbers: integers of any size, or floats when either is one.
@@ -100,9 +103,18 @@ void expose_demo(node::node& n) {
   fns.add("enode_demo", "add", [](term::value a, term::value b) { return add(a, b); });
   fns.add("enode_demo", "fail", [](term::value reason) -> term::value { throw runtime::error_exception(reason); });
   fns.add("enode_demo", "spawn_echo", [](runtime::process& self) { return self.spawn(echo_process); });
+  fns.add("enode_demo", "sleep", [](runtime::process& self, std::uint32_t ms) -> runtime::awaitable<term::atom> {
+    co_await self.sleep(std::chrono::milliseconds(ms));
+    co_return atoms::ok;
+  });
 }
 
-std::unique_ptr<behaviours::gen_server> make_kv_server() { return std::make_unique<kv_server>(); }
-std::unique_ptr<behaviours::gen_server> make_echo_server() { return std::make_unique<echo_server>(); }
+std::vector<behaviours::child_spec> demo_children() {
+  using behaviours::start_options;
+  return {behaviours::child_spec{.id = term::atom("echo"),
+                                 .start = behaviours::start_server<echo_server>(start_options{.name = term::atom("echo")})},
+          behaviours::child_spec{.id = term::atom("kv"),
+                                 .start = behaviours::start_server<kv_server>(start_options{.name = term::atom("kv")})}};
+}
 
 } // namespace enode::cli

@@ -41,7 +41,8 @@ It hosts the demo:
           Term to Pid, a message {Pid, Term} is answered with Pid ! Term
   kv      a gen_server: {put, K, V} -> ok; {get, K} -> {ok, V} | error;
           {delete, K} -> ok; keys -> [K]
-  enode_demo:echo/1, add/2, fail/1, spawn_echo/0, for rpc:call and erpc:call
+          (both under a one_for_one supervisor, enode_demo_sup)
+  enode_demo:echo/1, add/2, fail/1, spawn_echo/0, sleep/1, for rpc:call and erpc:call
 
 options:
   --name NAME[@HOST]   long node name (HOST defaults to this host's FQDN)
@@ -177,17 +178,16 @@ int run_command(std::span<char const* const> args) {
     std::fprintf(stderr, "enode run: cannot start node %s: %s\n", f.opts.name.c_str(), r.error().message().c_str());
     return 1;
   }
-  // The application: one root process that starts `echo` and `kv` linked and lives
-  // until the node stops, taking the servers down with it.
+  // The application: a supervisor of `echo` and `kv` under a root process that lives
+  // until the node stops, taking the tree down with it.
   expose_demo(n);
   std::promise<bool> started;
   auto root = n.system().spawn([&started](runtime::process& self) -> runtime::awaitable<> {
     self.trap_exit(true);
-    auto echo = co_await behaviours::gen_server::start_link(self, make_echo_server(),
-                                                            behaviours::start_options{.name = term::atom("echo")});
-    auto kv = co_await behaviours::gen_server::start_link(self, make_kv_server(),
-                                                          behaviours::start_options{.name = term::atom("kv")});
-    started.set_value(echo && kv);
+    auto sup = co_await behaviours::supervisor::start_link(
+        self, behaviours::sup_flags{.strategy = behaviours::strategy::one_for_one, .intensity = 10},
+        demo_children(), behaviours::start_options{.name = term::atom("enode_demo_sup")});
+    started.set_value(static_cast<bool>(sup));
     for (;;) {
       auto m = co_await self.receive();
       if (term::is_record(m, atoms::EXIT, 3)) self.exit(m[2]);

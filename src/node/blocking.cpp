@@ -34,7 +34,7 @@ blocking::blocking(runtime::system& sys) : sys_(sys), box_(std::make_shared<mail
       box->arrived.notify_all();
     }
   });
-  if (!p) throw std::system_error(p.error());
+  if (!p) throw boost::system::system_error(p.error());
   pid_ = *p;
 }
 
@@ -45,13 +45,13 @@ blocking::~blocking() {
 
 void blocking::check_thread() const {
   if (sys_.context().get_executor().running_in_this_thread())
-    throw std::system_error(make_error_code(runtime::error::would_deadlock),
+    throw boost::system::system_error(make_error_code(runtime::error::would_deadlock),
                             "a blocking call from one of the node's own threads");
 }
 
 void blocking::spawn_task(std::function<runtime::awaitable<>(runtime::process&)> body) {
   auto p = sys_.spawn(std::move(body));
-  if (!p) throw std::system_error(p.error());
+  if (!p) throw boost::system::system_error(p.error());
 }
 
 void blocking::send(term::value const& dest, term::value msg) {

@@ -59,8 +59,8 @@ void node_impl::spawn_requested(dist::connection& c, peer& p, dist::control&& m)
   }
   auto const caller = m.from.as_pid();
   runtime::remote_spawn how;
-  if (link) how.link = caller;
-  if (monitor) how.monitor = std::pair{m.ref, caller};
+  if (link) how.link.emplace(caller);
+  if (monitor) how.monitor.emplace(m.ref, caller);
   auto const req_id = m.ref;
   how.ready = [&](term::pid const& pid) {
     {

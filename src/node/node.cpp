@@ -217,6 +217,7 @@ result<void> node_impl::start() {
 
   sys = std::make_unique<runtime::system>(sched.context(), runtime::system_options{name_atom, creation});
   sys->set_router(this);
+  add_builtins(*this);
   start_net_kernel(*this);
   start_rex(*this);
   start_global(*this);

@@ -7,6 +7,10 @@ class node_impl;
 /// `net_kernel`: answers `{is_auth, Node}` with `yes`, so that net_adm:ping/1 is pong.
 void start_net_kernel(node_impl& n);
 
+/// Serves erlang:node/0, nodes/0,1, is_alive/0, registered/0, whereis/1,
+/// is_process_alive/1 and send/2 to rpc and erpc callers (builtins.cpp).
+void add_builtins(node_impl& n);
+
 /// `rex`, the rpc server, for what BEAM nodes still send it (see rex.cpp).
 void start_rex(node_impl& n);
 

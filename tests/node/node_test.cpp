@@ -7,6 +7,8 @@
 #include <enode/runtime/exit.hpp>
 #include <enode/term/atoms.hpp>
 
+#include "node/test_util.hpp"
+
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -27,41 +29,7 @@ using namespace enode;
 namespace atoms = term::atoms;
 using runtime::awaitable;
 using runtime::process;
-
-// A port for this test run's EPMD, away from 4369 and from the integration tests'.
-std::uint16_t epmd_port() {
-  static std::uint16_t const p = static_cast<std::uint16_t>(20000 + (::getpid() % 20000));
-  return p;
-}
-
-node::options opts(std::string name, bool hidden = false) {
-  node::options o;
-  o.name = std::move(name) + "_" + std::to_string(::getpid()) + "@localhost";
-  o.cookie = "secret";
-  o.epmd_port = epmd_port();
-  o.hidden = hidden;
-  o.threads = 2;
-  o.log = [n = o.name](std::string_view l) { if (std::getenv("ENODE_TEST_LOG")) std::fprintf(stderr, "%s: %.*s\n", n.c_str(), static_cast<int>(l.size()), l.data()); };
-  return o;
-}
-
-// Runs `body` as a process of `n` and waits for its result (up to 30 s).
-template <class T, class F>
-T run_in(node::node& n, F body) {
-  auto done = std::make_shared<std::promise<T>>();
-  auto fut = done->get_future();
-  auto pid = n.system().spawn([done, body](process& self) -> awaitable<> {
-    try {
-      done->set_value(co_await body(self));
-    } catch (...) {
-      done->set_exception(std::current_exception());
-      throw;
-    }
-  });
-  REQUIRE(pid);
-  REQUIRE(fut.wait_for(30s) == std::future_status::ready);
-  return fut.get();
-}
+using namespace enode::node_test;
 
 term::value name_at(char const* name, node::node& n) { return term::tuple_of({term::atom(name), n.name()}); }
 

@@ -13,7 +13,7 @@
 #include <future>
 #include <memory>
 #include <optional>
-#include <system_error>
+#include <boost/system/system_error.hpp>
 #include <type_traits>
 
 namespace enode::node {
@@ -34,11 +34,11 @@ namespace enode::node {
 /// (`{timeout, {gen_server, call, ...}}`, `{noproc, ...}`, `{{nodedown, N}, ...}`).
 /// Called from one of the node's own threads (inside a process, or an Asio handler of
 /// its io_context), where waiting would stall the very threads that must answer, every
-/// blocking member throws `std::system_error` with `runtime::error::would_deadlock` at
+/// blocking member throws `boost::system::system_error` with `runtime::error::would_deadlock` at
 /// once instead. One thread at a time per object.
 class blocking {
 public:
-  /// Spawns the process. @throws std::system_error if the node's system is shutting down.
+  /// Spawns the process. @throws boost::system::system_error if the node's system is shutting down.
   explicit blocking(node& n);
   explicit blocking(runtime::system& sys);
   /// Ends the process (exit reason `normal` to whoever links or monitors it).

@@ -1,0 +1,125 @@
+%% What the integration scenarios share: checks run one by one with a verdict line
+%% each, node programs started and waited for, enode client commands, waiting.
+-module(enode_it).
+-export([run_checks/2, start_program/3, os_pid/1, kill_all/0, cmd/2, short_host/0, load/1,
+         wait_until/2, fresh_epmd_port/1]).
+
+-define(T, 60000).
+
+%% Runs each {Name, Fun} in a process of its own; prints "ok NAME" or "FAIL NAME: why" and
+%% a summary line; returns the names that failed.
+run_checks(Title, Checks) ->
+    Results = [run_check(Name, F) || {Name, F} <- Checks],
+    Failed = [N || {N, false} <- Results],
+    io:format("~s (OTP ~s): ~b checks, ~b failed~s~n",
+              [Title, erlang:system_info(otp_release), length(Results), length(Failed),
+               [" (" ++ lists:join(", ", [atom_to_list(N) || N <- Failed]) ++ ")" || Failed =/= []]]),
+    Failed.
+
+run_check(Name, F) ->
+    {Pid, Ref} = spawn_monitor(fun() -> exit({result, F()}) end),
+    receive
+        {'DOWN', Ref, process, Pid, {result, ok}} ->
+            io:format("ok   ~p~n", [Name]), {Name, true};
+        {'DOWN', Ref, process, Pid, Other} ->
+            io:format("FAIL ~p: ~P~n", [Name, Other, 40]), {Name, false}
+    after 300000 ->
+        exit(Pid, kill),
+        io:format("FAIL ~p: timeout~n", [Name]), {Name, false}
+    end.
+
+%% Starts a node program (`enode run ...`) and waits for the line that starts with
+%% ReadyPrefix and names the node; its other output is printed, prefixed with the node.
+start_program(Exe, Args, ReadyPrefix) ->
+    ensure_table(),
+    Self = self(),
+    Keeper = spawn(fun() ->
+        Port = open_port({spawn_executable, Exe},
+                         [{args, Args}, {line, 4096}, exit_status, use_stdio, stderr_to_stdout]),
+        {os_pid, OsPid} = erlang:port_info(Port, os_pid),
+        keep(Port, Self, ReadyPrefix, OsPid, undefined)
+    end),
+    receive
+        {ready, Keeper, Node, OsPid} ->
+            ets:insert(enode_it, {{os_pid, Node}, integer_to_list(OsPid)}),
+            Node;
+        {not_ready, Keeper, Status} -> error({node_did_not_start, Exe, Args, Status})
+    after 30000 -> error({node_did_not_start, Exe, Args})
+    end.
+
+keep(Port, Owner, Prefix, OsPid, Node) ->
+    receive
+        {Port, {data, {eol, Line}}} ->
+            case {Node, lists:prefix(Prefix, Line)} of
+                {undefined, true} ->
+                    [Name | _] = string:tokens(lists:nthtail(length(Prefix), Line), " "),
+                    N = list_to_atom(Name),
+                    Owner ! {ready, self(), N, OsPid},
+                    keep(Port, Owner, Prefix, OsPid, N);
+                _ ->
+                    io:format("  [~s] ~s~n", [Node, Line]),
+                    keep(Port, Owner, Prefix, OsPid, Node)
+            end;
+        {Port, {data, {noeol, Line}}} ->
+            io:format("  [~s] ~s~n", [Node, Line]),
+            keep(Port, Owner, Prefix, OsPid, Node);
+        {Port, {exit_status, St}} when Node =:= undefined -> Owner ! {not_ready, self(), St};
+        {Port, {exit_status, _}} -> ok
+    end.
+
+os_pid(Node) ->
+    case ets:lookup(enode_it, {os_pid, Node}) of [{_, P}] -> P; [] -> undefined end.
+
+%% Kills every program start_program started (a failed check may leave them behind).
+kill_all() ->
+    ensure_table(),
+    [os:cmd("kill -9 " ++ P) || {{os_pid, _}, P} <- ets:tab2list(enode_it)],
+    ok.
+
+%% Runs `enode Args...`: {Output, ExitStatus}.
+cmd(Enode, Args) ->
+    Port = open_port({spawn_executable, Enode}, [{args, Args}, exit_status, use_stdio, binary, stderr_to_stdout]),
+    collect(Port, <<>>).
+
+collect(Port, Acc) ->
+    receive
+        {Port, {data, D}} -> collect(Port, <<Acc/binary, D/binary>>);
+        {Port, {exit_status, St}} -> {binary_to_list(Acc), St}
+    after ?T -> error(command_timeout)
+    end.
+
+short_host() ->
+    {ok, H} = inet:gethostname(),
+    hd(string:tokens(H, ".")).
+
+load(Src) ->
+    {ok, Mod, Bin} = compile:file(Src, [binary, report_errors]),
+    {module, Mod} = code:load_binary(Mod, Src, Bin).
+
+wait_until(F, T) when T =< 0 -> true = F();
+wait_until(F, T) ->
+    case catch F() of
+        true -> ok;
+        _ -> timer:sleep(200), wait_until(F, T - 200)
+    end.
+
+%% ERL_EPMD_PORT, checked free: the first enode node serves EPMD there.
+fresh_epmd_port(Title) ->
+    Port = list_to_integer(os:getenv("ERL_EPMD_PORT", "4369")),
+    case gen_tcp:connect("127.0.0.1", Port, [], 1000) of
+        {ok, S} ->
+            gen_tcp:close(S),
+            io:format("~s: something already listens on EPMD port ~b~n", [Title, Port]),
+            halt(1);
+        {error, _} -> Port
+    end.
+
+ensure_table() ->
+    case ets:info(enode_it) of
+        undefined ->
+            %% Owned by a process that lives as long as the script.
+            Self = self(),
+            spawn(fun() -> ets:new(enode_it, [named_table, public]), Self ! table, receive never -> ok end end),
+            receive table -> ok end;
+        _ -> ok
+    end.

@@ -1,0 +1,60 @@
+#pragma once
+
+// Nodes of enode in one test process, on a private EPMD port that the first node serves.
+#include <enode/node/node.hpp>
+#include <enode/runtime/awaitable.hpp>
+#include <enode/runtime/process.hpp>
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <future>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unistd.h>
+
+namespace enode::node_test {
+
+using namespace std::chrono_literals;
+using runtime::awaitable;
+using runtime::process;
+
+// A port for this test run's EPMD, away from 4369 and from the integration tests'.
+inline std::uint16_t epmd_port() {
+  static std::uint16_t const p = static_cast<std::uint16_t>(20000 + (::getpid() % 20000));
+  return p;
+}
+
+inline node::options opts(std::string name, bool hidden = false) {
+  node::options o;
+  o.name = std::move(name) + "_" + std::to_string(::getpid()) + "@localhost";
+  o.cookie = "secret";
+  o.epmd_port = epmd_port();
+  o.hidden = hidden;
+  o.threads = 2;
+  o.log = [n = o.name](std::string_view l) { if (std::getenv("ENODE_TEST_LOG")) std::fprintf(stderr, "%s: %.*s\n", n.c_str(), static_cast<int>(l.size()), l.data()); };
+  return o;
+}
+
+// Runs `body` as a process of `n` and waits for its result (up to 30 s).
+template <class T, class F>
+T run_in(node::node& n, F body) {
+  auto done = std::make_shared<std::promise<T>>();
+  auto fut = done->get_future();
+  auto pid = n.system().spawn([done, body](process& self) -> awaitable<> {
+    try {
+      done->set_value(co_await body(self));
+    } catch (...) {
+      done->set_exception(std::current_exception());
+      throw;
+    }
+  });
+  REQUIRE(pid);
+  REQUIRE(fut.wait_for(30s) == std::future_status::ready);
+  return fut.get();
+}
+
+} // namespace enode::node_test
