@@ -14,8 +14,9 @@ main([Peer | Args]) ->
     {module, Mod} = code:load_binary(Mod, "dist_bench_beam.erl", Bin),
     S = integer_to_list(erlang:phash2(os:getpid(), 100000)),
     Cookie = "bench" ++ S,
-    E1 = start_program(Peer, ["--sname", "enode1_" ++ S, "--cookie", Cookie]), % serves EPMD
-    E2 = start_program(Peer, ["--sname", "enode2_" ++ S, "--cookie", Cookie]),
+    Threads = os:getenv("ENODE_BENCH_THREADS", "0"),
+    E1 = start_program(Peer, ["--sname", "enode1_" ++ S, "--cookie", Cookie, "--threads", Threads]), % serves EPMD
+    E2 = start_program(Peer, ["--sname", "enode2_" ++ S, "--cookie", Cookie, "--threads", Threads]),
     {ok, _} = net_kernel:start([list_to_atom("bench_a_" ++ S), shortnames]),
     erlang:set_cookie(node(), list_to_atom(Cookie)),
     B = start_beam("bench_b_" ++ S, Cookie),
@@ -56,7 +57,9 @@ main([Peer | Args]) ->
        fun() -> best(Runs, fun() -> mb(blast_rate(E1, {sink, B}, max(20, N div 1000), M1), 1 bsl 20) end) end}
     ],
     Lines = [row(Name, Unit, BeamF(), EnodeF()) || {Name, Unit, BeamF, EnodeF} <- Rows, string:find(Name, Only) =/= nomatch]
-            ++ [L || Only =:= "" orelse string:find("call", Only) =/= nomatch, L <- calls(Runs, N div 20, B, E1)],
+            ++ [L || Only =:= "" orelse string:find("call", Only) =/= nomatch, L <- calls(Runs, N div 20, B, E1)]
+            ++ [L || Only =:= "" orelse string:find("erpc", Only) =/= nomatch, L <- erpc(Runs, N div 20, B, E1)]
+            ++ [L || Only =:= "" orelse string:find("C++", Only) =/= nomatch, L <- cpp_calls(Runs, N div 20, B, E1)],
     io:format("~n~-22s ~14s ~14s ~-8s ~8s~n", ["workload", "BEAM-BEAM", "with enode", "unit", "ratio"]),
     [io:format("~s~n", [L]) || L <- Lines],
     io:format("~nratio: the enode case over the BEAM-BEAM one (higher is better; for latency, BEAM/enode)~n"),
@@ -100,6 +103,41 @@ calls(Runs, N, B, E) ->
     {PBM, PB99} = Par(B), {PEM, PE99} = Par(E),
     [lat_row("call x1 median", BM, EM), lat_row("call x1 p99", B99, E99),
      lat_row("call x8 median", PBM, PEM), lat_row("call x8 p99", PB99, PE99)].
+
+%% erpc:call round trips from this node into the same function (dist_bench_beam:echo/1) on
+%% BEAM node B and on enode: one caller and 8.
+erpc(Runs, N, B, E) ->
+    Arg = {req, 42},
+    Lat = fun(Node, K) -> dist_bench_beam:erpc_calls(Node, K, Arg) end,
+    Seq = fun(Node) -> best_min(Runs, fun() -> pct(Lat(Node, N)) end) end,
+    Par = fun(Node) -> best_min(Runs, fun() -> pct(parallel(8, fun() -> Lat(Node, N div 8) end)) end) end,
+    {BM, B99} = Seq(B), {EM, E99} = Seq(E),
+    {PBM, PB99} = Par(B), {PEM, PE99} = Par(E),
+    [lat_row("erpc x1 median", BM, EM), lat_row("erpc x1 p99", B99, E99),
+     lat_row("erpc x8 median", PBM, PEM), lat_row("erpc x8 p99", PB99, PE99)].
+
+%% gen_server calls into BEAM node B's echo: from this BEAM node, and from a C++ process of
+%% enode (its `caller`), one caller and 8.
+cpp_calls(Runs, N, B, E) ->
+    Req = {req, 42},
+    FromBeam = fun(K) -> dist_bench_beam:calls({echo, B}, K, Req) end,
+    FromCpp = fun(K) ->
+                  {caller, E} ! {calls, {echo, B}, K, Req, self()},
+                  receive {calls_done, L} -> L after 300000 -> error(cpp_calls_timeout) end
+              end,
+    Seq = fun(F) -> best_min(Runs, fun() -> pct(F(N)) end) end,
+    {BM, B99} = Seq(FromBeam), {EM, E99} = Seq(FromCpp),
+    %% Eight callers: eight BEAM processes, or eight C++ processes (one per request).
+    {PBM, PB99} = best_min(Runs, fun() -> pct(parallel(8, fun() -> FromBeam(N div 8) end)) end),
+    {PEM, PE99} = best_min(Runs, fun() -> pct(parallel(8, fun() -> FromCpp(N div 8) end)) end),
+    [lat_row("C++->BEAM call x1 med", BM, EM), lat_row("C++->BEAM call x1 p99", B99, E99),
+     lat_row("C++->BEAM call x8 med", PBM, PEM), lat_row("C++->BEAM call x8 p99", PB99, PE99)].
+
+%% K processes each run F; all the latencies they return.
+parallel(K, F) ->
+    Self = self(),
+    [spawn_link(fun() -> Self ! {lat, F()} end) || _ <- lists:seq(1, K)],
+    lists:append([receive {lat, L} -> L end || _ <- lists:seq(1, K)]).
 
 pct(Ls) ->
     S = lists:sort(Ls),

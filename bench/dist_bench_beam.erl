@@ -2,7 +2,8 @@
 %% each workload runs between two BEAM nodes and between a BEAM node and enode.
 -module(dist_bench_beam).
 -behaviour(gen_server).
--export([start/0, sink/0, blaster/0, blast/4, calls/3, init/1, handle_call/3, handle_cast/2]).
+-export([start/0, sink/0, blaster/0, blast/4, calls/3, erpc_calls/3, echo/1,
+         init/1, handle_call/3, handle_cast/2]).
 
 %% Registers sink, blaster and echo on this node.
 start() ->
@@ -36,6 +37,17 @@ calls(Server, N, Req) ->
          Req = gen_server:call(Server, Req, 30000),
          erlang:monotonic_time(microsecond) - T0
      end || _ <- lists:seq(1, N)].
+
+%% N sequential erpc:call(Node, dist_bench_beam, echo, [Arg]); the microseconds each took.
+erpc_calls(Node, N, Arg) ->
+    [begin
+         T0 = erlang:monotonic_time(microsecond),
+         Arg = erpc:call(Node, ?MODULE, echo, [Arg], 30000),
+         erlang:monotonic_time(microsecond) - T0
+     end || _ <- lists:seq(1, N)].
+
+%% What the erpc calls run, on BEAM nodes and on enode (bench/dist_bench_peer.cpp).
+echo(X) -> X.
 
 init([]) -> {ok, nostate}.
 handle_call(Req, _From, S) -> {reply, Req, S}.

@@ -6,8 +6,10 @@
 //   sink     counts messages; {done, From} answers From ! {count, N} and starts over
 //   blaster  {blast, Dest, N, Msg, ReportTo}: sends Msg to Dest N times, then
 //            {done, ReportTo} to Dest (a sink answers ReportTo with its count)
-//   caller   {calls, Server, N, Request, ReportTo}: N sequential gen_server calls,
+//   caller   {calls, Server, N, Request, ReportTo}: N sequential gen_server calls (in a
+//            process of their own, so that requests run side by side),
 //            then ReportTo ! {calls_done, [MicrosecondsPerCall]}
+// and serves dist_bench_beam:echo/1 to rpc and erpc, as the BEAM nodes do.
 #include <enode/behaviours/gen_server.hpp>
 #include <enode/node/node.hpp>
 #include <enode/term/atoms.hpp>
@@ -55,19 +57,23 @@ awaitable<> blaster(process& self) {
   }
 }
 
+// Each request is served by a process of its own, so that requests run side by side.
 awaitable<> caller(process& self) {
   for (;;) {
     term::value m = co_await self.receive();
     if (!term::is_record(m, a_calls, 5) || !m[2].is_small()) continue;
-    std::vector<term::value> times;
-    term::value const server = m[1], request = m[3];
-    for (std::int64_t i = 0; i < m[2].as_int(); ++i) {
-      auto t0 = std::chrono::steady_clock::now();
-      co_await behaviours::gen_server::call(self, server, request, std::chrono::seconds(30));
-      auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
-      times.emplace_back(us);
-    }
-    self.send(m[4], term::tuple_of({a_calls_done, term::list_of(std::span<term::value const>(times))}));
+    self.spawn([m](process& worker) -> awaitable<> {
+      std::vector<term::value> times;
+      term::value const server = m[1], request = m[3];
+      for (std::int64_t i = 0; i < m[2].as_int(); ++i) {
+        auto t0 = std::chrono::steady_clock::now();
+        co_await behaviours::gen_server::call(worker, server, request, std::chrono::seconds(30));
+        auto us =
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+        times.emplace_back(us);
+      }
+      worker.send(m[4], term::tuple_of({a_calls_done, term::list_of(std::span<term::value const>(times))}));
+    });
   }
 }
 
@@ -79,6 +85,7 @@ int main(int argc, char** argv) {
     std::string_view a = argv[i];
     if (a == "--sname") opts.name = argv[i + 1];
     else if (a == "--cookie") opts.cookie = argv[i + 1];
+    else if (a == "--threads") opts.threads = static_cast<std::size_t>(std::atoi(argv[i + 1]));
   }
   if (opts.name.empty()) return 2;
   sigset_t set;
@@ -90,6 +97,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "enode_bench_dist_peer: %s\n", r.error().message().c_str());
     return 1;
   }
+  n.functions().add("dist_bench_beam", "echo", [](term::value v) { return v; });
   auto& sys = n.system();
   auto reg = [&](char const* name, auto body) {
     auto p = sys.spawn(body);
