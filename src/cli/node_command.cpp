@@ -208,10 +208,30 @@ int run_command(std::span<char const* const> args) {
 
 namespace {
 
-// The node of a client command (ping, call): hidden, quiet, named after this process
-// unless a name was given, in the target's name mode as erl_call picks it.
-std::optional<std::string> client_node(flags_parsed& f, std::string_view target, char const* cmd) {
-  std::string t(target);
+// A client command (ping, call) with `count` arguments, the first a node name: its flags,
+// with the options of a client node (hidden, quiet, named after this process unless a
+// name was given, in the target's name mode as erl_call picks it). nullopt when the
+// command ends here (--help, bad usage), with its exit status in `status`.
+struct client_command {
+  flags_parsed f;
+  std::string target;
+};
+
+std::optional<client_command> parse_client(std::span<char const* const> args, char const* cmd, std::size_t count,
+                                           int& status) {
+  auto f = parse_flags(args, cmd);
+  status = 2;
+  if (f.help) {
+    std::fputs(client_usage, stdout);
+    status = 0;
+    return std::nullopt;
+  }
+  if (!f.ok) return std::nullopt;
+  if (f.positional.size() != count) {
+    std::fputs(client_usage, stderr);
+    return std::nullopt;
+  }
+  std::string t(f.positional[0]);
   if (!dist::handshake::parse_node_name(t)) {
     std::fprintf(stderr, "enode %s: '%s' is not a node name (alive@host)\n", cmd, t.c_str());
     return std::nullopt;
@@ -225,49 +245,32 @@ std::optional<std::string> client_node(flags_parsed& f, std::string_view target,
   f.opts.threads = 1;
   f.opts.embedded_epmd = false;
   f.opts.log = [](std::string_view) {}; // a client reports only its answer
-  return t;
+  return client_command{std::move(f), std::move(t)};
 }
 
 } // namespace
 
 int ping_command(std::span<char const* const> args) {
-  auto f = parse_flags(args, "ping");
-  if (f.help) {
-    std::fputs(client_usage, stdout);
-    return 0;
-  }
-  if (!f.ok) return 2;
-  if (f.positional.size() != 1) {
-    std::fputs(client_usage, stderr);
-    return 2;
-  }
-  auto target = client_node(f, f.positional[0], "ping");
-  if (!target) return 2;
-  node::node n(f.opts);
+  int status = 0;
+  auto c = parse_client(args, "ping", 1, status);
+  if (!c) return status;
+  node::node n(c->f.opts);
   if (auto r = n.start(); !r) {
     std::fprintf(stderr, "enode ping: cannot start a client node: %s\n", r.error().message().c_str());
     std::puts("pang");
     return 1;
   }
-  bool pong = n.ping(term::atom(*target));
+  bool pong = n.ping(term::atom(c->target));
   std::puts(pong ? "pong" : "pang");
   n.stop();
   return pong ? 0 : 1;
 }
 
 int call_command(std::span<char const* const> args) {
-  auto f = parse_flags(args, "call");
-  if (f.help) {
-    std::fputs(client_usage, stdout);
-    return 0;
-  }
-  if (!f.ok) return 2;
-  if (f.positional.size() != 4) {
-    std::fputs(client_usage, stderr);
-    return 2;
-  }
-  auto target = client_node(f, f.positional[0], "call");
-  if (!target) return 2;
+  int status = 0;
+  auto c = parse_client(args, "call", 4, status);
+  if (!c) return status;
+  auto const& f = c->f;
   term::parse_failure why;
   auto call_args = term::parse(f.positional[3], &why);
   if (!call_args || !call_args->is_proper_list()) {
@@ -280,9 +283,9 @@ int call_command(std::span<char const* const> args) {
     std::fprintf(stderr, "enode call: cannot start a client node: %s\n", r.error().message().c_str());
     return 1;
   }
-  auto const peer = term::atom(*target);
+  auto const peer = term::atom(c->target);
   if (!n.connect(peer)) {
-    std::fprintf(stderr, "enode call: cannot connect to %s\n", target->c_str());
+    std::fprintf(stderr, "enode call: cannot connect to %s\n", c->target.c_str());
     n.stop();
     return 1;
   }

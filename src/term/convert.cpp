@@ -3,6 +3,8 @@
 #include <enode/term/integer.hpp>
 #include <enode/term/print.hpp>
 
+#include "utf8.hpp"
+
 namespace enode::term {
 namespace {
 
@@ -12,26 +14,6 @@ std::string shown(value const& v) {
   constexpr std::size_t limit = 200;
   if (s.size() > limit) s = s.substr(0, limit) + "...";
   return s;
-}
-
-void append_utf8(std::string& out, std::int64_t cp, value const& whole) {
-  if (cp < 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) throw bad_conversion("a string", whole);
-  auto const c = static_cast<std::uint32_t>(cp);
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
 }
 
 } // namespace
@@ -58,8 +40,9 @@ std::string convert<std::string>::from(value const& v) {
   std::string out;
   out.reserve(v.list_elements().size());
   for (auto const& e : v.list_elements()) {
-    if (!e.is_small()) throw bad_conversion("a string", v);
-    append_utf8(out, e.as_int(), v);
+    auto const cp = e.is_small() ? e.as_int() : -1;
+    if (cp < 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) throw bad_conversion("a string", v);
+    detail::append_utf8(static_cast<std::uint32_t>(cp), out);
   }
   return out;
 }

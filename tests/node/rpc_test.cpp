@@ -1,10 +1,10 @@
 #include <enode/node/rpc.hpp>
 
 #include "node/test_util.hpp"
+#include "term/test_util.hpp"
 
 #include <enode/node/blocking.hpp>
 #include <enode/term/atoms.hpp>
-#include <enode/term/parse.hpp>
 
 #include <doctest/doctest.h>
 
@@ -16,12 +16,7 @@ namespace {
 using namespace enode;
 using namespace enode::node_test;
 namespace atoms = term::atoms;
-
-term::value t(std::string_view text) {
-  auto v = term::parse(text);
-  REQUIRE(v);
-  return *v;
-}
+term::value t(std::string_view text) { return term::test::parsed(text); }
 
 } // namespace
 

@@ -1,7 +1,7 @@
 #include <enode/term/convert.hpp>
 
 #include <enode/term/integer.hpp>
-#include <enode/term/parse.hpp>
+#include "term/test_util.hpp"
 
 #include <doctest/doctest.h>
 
@@ -18,14 +18,7 @@ using term::atom;
 using term::from_term;
 using term::to_term;
 using term::value;
-
-namespace {
-value parsed(std::string_view s) {
-  auto v = term::parse(s);
-  REQUIRE(v);
-  return *v;
-}
-} // namespace
+using term::test::parsed;
 
 TEST_SUITE("term") {
   TEST_CASE("convert: scalars both ways") {
