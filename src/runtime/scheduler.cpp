@@ -1,5 +1,7 @@
 #include <enode/runtime/scheduler.hpp>
 
+#include <chrono>
+
 namespace enode::runtime {
 
 namespace {
@@ -20,7 +22,27 @@ void scheduler::start() {
   if (ioc_.stopped()) ioc_.restart();
   work_.emplace(ioc_.get_executor());
   pool_.reserve(threads_);
-  for (std::size_t i = 0; i < threads_; ++i) pool_.emplace_back([this] { ioc_.run(); });
+  for (std::size_t i = 0; i < threads_; ++i) pool_.emplace_back([this] { run_thread(); });
+}
+
+// Runs handlers; when none is ready, keeps looking for a short while before it sleeps,
+// as BEAM's schedulers busy-wait: a thread that sleeps takes tens of microseconds to be
+// woken, which a message round trip would pay at every hop between threads.
+void scheduler::run_thread() {
+  using clock = std::chrono::steady_clock;
+  auto last = clock::now();
+  while (!ioc_.stopped()) {
+    if (ioc_.poll_one() > 0) {
+      last = clock::now();
+      continue;
+    }
+    if (clock::now() - last < spin_) {
+      std::this_thread::yield();
+      continue;
+    }
+    if (ioc_.run_one() == 0) break; // stopped, or out of work
+    last = clock::now();
+  }
 }
 
 void scheduler::stop(bool force) {

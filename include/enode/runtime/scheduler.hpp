@@ -2,6 +2,7 @@
 
 #include <enode/core/asio.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <thread>
@@ -38,7 +39,10 @@ public:
   std::size_t run_one() { return ioc_.run_one(); }
 
 private:
+  void run_thread();
+
   std::size_t threads_;
+  std::chrono::microseconds spin_{200};
   net::io_context ioc_;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
   std::vector<std::thread> pool_;
