@@ -135,8 +135,8 @@ result<control> interpret(term::value const& t, term::value const* payload) {
           !payload->is_proper_list() ||
           payload->list_elements().size() != static_cast<std::size_t>(t[4][2].as_int()))
         return error::bad_packet;
-      c.what = action::spawn_request, c.ref = t[1], c.from = t[2], c.to = t[4], c.options = t[5],
-      c.message = *payload;
+      c.what = action::spawn_request, c.ref = t[1], c.from = t[2], c.group_leader = t[3], c.to = t[4],
+      c.options = t[5], c.message = *payload;
       return c;
     case op::spawn_reply:
     case op::spawn_reply_tt:
@@ -187,6 +187,7 @@ encoded_control build(control const& c, std::uint64_t peer) {
     case action::spawn_reply:
       return {term::tuple_of({code(op::spawn_reply), c.ref, c.to, term::value(c.id), c.reason}), std::nullopt};
     case action::spawn_request:
+      return {term::tuple_of({code(op::spawn_request), c.ref, c.from, c.group_leader, c.to, c.options}), c.message};
     case action::ignored: break;
   }
   return {term::tuple_of({code(op::node_link)}), std::nullopt};

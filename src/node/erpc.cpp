@@ -1,5 +1,6 @@
 // Spawn requests (SPAWN_REQUEST, OTP 23+): what `erpc:call`, `erpc:cast`, `rpc:call`
-// and `rpc:multicall` send since OTP 25, and what `spawn_request/5` sends.
+// and `rpc:multicall` send since OTP 25, and what `spawn_request/5` sends; and the
+// replies to ours (node::erpc).
 #include "apply.hpp"
 #include "node_impl.hpp"
 
@@ -93,6 +94,41 @@ void node_impl::spawn_requested(dist::connection& c, peer& p, dist::control&& m)
     reply.reason = term::value(term::atoms::system_limit);
     c.send(reply);
   }
+}
+
+void node_impl::spawn_replied(dist::connection& c, peer& p, dist::control&& m) {
+  // {31, ReqId, To, Flags, Result}: Result a pid, or an error atom.
+  bool const made = m.reason.is_pid();
+  bool const monitored = made && (m.id & 2) != 0;
+  peer::spawn_out sp;
+  {
+    std::lock_guard g(p.mutex);
+    auto it = p.spawns.find(m.ref);
+    if (it == p.spawns.end()) return; // not ours, or answered already
+    sp = std::move(it->second);
+    p.spawns.erase(it);
+    auto mon = p.monitors_out.find(m.ref);
+    if (!sp.abandoned && mon != p.monitors_out.end()) {
+      // The monitor now watches the process; a spawn that failed has none.
+      if (monitored) mon->second.object = mon->second.target = m.reason;
+      else p.monitors_out.erase(mon);
+    }
+  }
+  if (sp.abandoned) {
+    if (monitored) {
+      dist::control undo;
+      undo.what = dist::action::demonitor;
+      undo.from = sp.caller;
+      undo.to = m.reason;
+      undo.ref = m.ref;
+      c.send(undo);
+    }
+    return;
+  }
+  bool const wanted = sp.reply == runtime::spawn_reply::yes || (sp.reply == runtime::spawn_reply::error_only && !made);
+  if (!wanted || !sys) return;
+  term::value msg = term::tuple_of({term::atom("spawn_reply"), m.ref, made ? term::atoms::ok : term::atoms::error, m.reason});
+  sys->inject({runtime::remote_signal::kind::send, p.name, {}, sp.caller, {}, 0, std::move(msg), {}});
 }
 
 } // namespace enode::node

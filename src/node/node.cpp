@@ -218,6 +218,7 @@ result<void> node_impl::start() {
   sys = std::make_unique<runtime::system>(sched.context(), runtime::system_options{name_atom, creation});
   sys->set_router(this);
   add_builtins(*this);
+  start_io_server(*this);
   start_net_kernel(*this);
   start_rex(*this);
   start_global(*this);
@@ -584,6 +585,17 @@ void node_impl::answer_unreachable(runtime::remote_signal const& s) {
     case kind::link: sys->inject({kind::exit_linked, s.node, s.to, s.from, {}, 0, atoms::noconnection, {}}); break;
     case kind::monitor: sys->inject({kind::down, s.node, s.to, s.from, s.ref, 0, atoms::noconnection, s.object}); break;
     case kind::unlink: sys->inject({kind::unlink_ack, s.node, s.to, s.from, {}, s.id, {}, {}}); break;
+    case kind::spawn_request: {
+      // As BEAM: a monitored request's monitor fires noconnection; an unmonitored one
+      // that wants replies gets {spawn_reply, ReqId, error, noconnection}.
+      term::value const placeholder(term::pid{s.node, 0, 0, 0});
+      if (!s.object.is_nil())
+        sys->inject({kind::down, s.node, placeholder, s.from, s.ref, 0, atoms::noconnection, placeholder});
+      else if (static_cast<runtime::spawn_reply>(s.id) != runtime::spawn_reply::no)
+        sys->inject({kind::send, s.node, {}, s.from, {}, 0,
+                     term::tuple_of({term::atom("spawn_reply"), s.ref, atoms::error, atoms::noconnection}), {}});
+      break;
+    }
     default: break; // messages and the rest: lost, as with a node that cannot be reached
   }
 }
@@ -640,6 +652,12 @@ dist::control node_impl::to_control(runtime::remote_signal const& s) const {
     case kind::exit_linked: c.what = dist::action::exit, c.reason = s.payload; break;
     case kind::monitor: c.what = dist::action::monitor; break;
     case kind::demonitor: c.what = dist::action::demonitor; break;
+    case kind::spawn_request:
+      c.what = dist::action::spawn_request;
+      c.message = s.payload;
+      c.options = s.object;
+      c.group_leader = group_leader;
+      break;
     case kind::down:
       c.what = dist::action::monitor_exit;
       c.reason = s.payload;
@@ -658,9 +676,25 @@ void node_impl::send_on(peer& p, dist::connection& c, runtime::remote_signal con
     case kind::exit_linked:
     case kind::unlink_ack: p.links.erase({s.from, s.to}); break;
     case kind::monitor: p.monitors_out[s.ref] = peer::monitor_out{s.from, s.object, s.to}; break;
+    case kind::spawn_request: {
+      auto const reply = static_cast<runtime::spawn_reply>(s.id);
+      p.spawns[s.ref] = peer::spawn_out{s.from, reply};
+      if (!s.object.is_nil()) {
+        // Monitored: until the reply names the process, the monitor is on the node.
+        term::value const placeholder(term::pid{p.name, 0, 0, 0});
+        p.monitors_out[s.ref] = peer::monitor_out{s.from, placeholder, placeholder};
+      }
+      break;
+    }
     case kind::demonitor: {
       auto it = p.monitors_out.find(s.ref);
       if (it == p.monitors_out.end()) return; // fired or never made: nothing to undo
+      if (auto sp = p.spawns.find(s.ref); sp != p.spawns.end()) {
+        // A spawn request not answered yet: abandoned; its reply undoes the monitor.
+        sp->second.abandoned = true;
+        p.monitors_out.erase(it);
+        return;
+      }
       auto ctl = to_control(s);
       ctl.to = it->second.target; // DEMONITOR_P names what MONITOR_P named
       p.monitors_out.erase(it);
@@ -751,6 +785,10 @@ void node_impl::on_message(dist::connection& c, dist::control&& m) {
     spawn_requested(c, *p, std::move(m));
     return;
   }
+  if (m.what == a::spawn_reply) {
+    spawn_replied(c, *p, std::move(m));
+    return;
+  }
   if (!for_us(m.to)) return; // not ours to deliver (an old incarnation's pid is handled by the runtime)
   runtime::remote_signal s;
   s.node = peer_name;
@@ -807,9 +845,9 @@ void node_impl::on_message(dist::connection& c, dist::control&& m) {
       break;
     }
     case a::spawn_request: // served above
-    case a::group_leader:
     case a::spawn_reply:
-    case a::ignored: return; // no group leaders here; we send no spawn requests
+    case a::group_leader:
+    case a::ignored: return; // no group leaders here
   }
   sys->inject(std::move(s));
 }
@@ -821,6 +859,7 @@ void node_impl::on_down(dist::connection& c, error_code why) {
   decltype(p->links) links;
   decltype(p->monitors_out) out;
   decltype(p->monitors_in) in;
+  decltype(p->spawns) spawns;
   {
     std::lock_guard g(p->mutex);
     if (p->conn.get() != &c) return; // replaced already
@@ -828,12 +867,19 @@ void node_impl::on_down(dist::connection& c, error_code why) {
     links.swap(p->links);
     out.swap(p->monitors_out);
     in.swap(p->monitors_in);
+    spawns.swap(p->spawns);
     // Signals routed while it was closing: connect again for them, as BEAM would.
     if (!p->pending.empty() && !p->connecting && !p->accepting && !stopping_) start_connect(p);
   }
   bool const visible = (c.flags() & dist::flags::published) != 0;
   log("connection to " + c.peer_name() + " lost: " + describe(why));
   connection_lost(peer_name, links, out, in);
+  // Unanswered spawn requests without a monitor that want replies: noconnection.
+  for (auto const& [ref, sp] : spawns) {
+    if (!sys || out.contains(ref) || sp.abandoned || sp.reply == runtime::spawn_reply::no) continue;
+    sys->inject({kind::send, peer_name, {}, sp.caller, {}, 0,
+                 term::tuple_of({term::atom("spawn_reply"), ref, atoms::error, atoms::noconnection}), {}});
+  }
   node_event(peer_name, false, visible);
 }
 

@@ -43,6 +43,12 @@ struct peer {
   };
   std::unordered_map<term::value, monitor_out> monitors_out; // by ref
   std::unordered_map<term::value, term::value> monitors_in;  // ref -> local target pid
+  struct spawn_out {
+    term::value caller;       // local pid
+    runtime::spawn_reply reply;
+    bool abandoned = false;   // demonitored before the reply came
+  };
+  std::unordered_map<term::value, spawn_out> spawns; // our spawn requests, by id, until replied
   std::vector<std::function<void(bool)>> waiters;             // connect() callers
   bool retired = false; // dropped from the table: whoever still holds it looks again
 };
@@ -74,6 +80,8 @@ public:
   void log(std::string_view line) const;
   /// Serves a SPAWN_REQUEST that came over `c` from `p` (erpc.cpp).
   void spawn_requested(dist::connection& c, peer& p, dist::control&& m);
+  /// The SPAWN_REPLY to a request of ours (erpc.cpp).
+  void spawn_replied(dist::connection& c, peer& p, dist::control&& m);
 
   options opts;
   std::string full_name;
@@ -89,6 +97,9 @@ public:
   std::shared_ptr<dist::epmd::server> epmd_server;
   /// What rpc and erpc callers can call.
   enode::node::functions fns;
+  /// The group leader of the processes our spawn requests make on other nodes: an I/O
+  /// server that writes what they print to standard output (system processes).
+  term::value group_leader;
 
 private:
   std::shared_ptr<peer> find_or_add(term::atom n);

@@ -11,6 +11,10 @@ void start_net_kernel(node_impl& n);
 /// is_process_alive/1 and send/2 to rpc and erpc callers (builtins.cpp).
 void add_builtins(node_impl& n);
 
+/// The I/O server that is the group leader of processes our spawn requests make on
+/// other nodes: what they print goes to standard output (io_server.cpp).
+void start_io_server(node_impl& n);
+
 /// `rex`, the rpc server, for what BEAM nodes still send it (see rex.cpp).
 void start_rex(node_impl& n);
 

@@ -197,6 +197,32 @@ term::value process::monitor(term::value const& target, monitor_options opts) {
   return ref;
 }
 
+term::value process::spawn_request(term::atom node, term::atom module, term::atom function, term::value args,
+                                   bool monitor, spawn_reply reply) {
+  auto& p = process_impl::of(*this);
+  if (node == p.sys.node || !args.is_proper_list()) raise(atoms::badarg);
+  term::value ref = p.sys.make_ref();
+  // Until the reply names the new process, the monitor's target is the node itself.
+  if (monitor) p.add_monitor_out(ref, term::pid{node, 0, 0, 0}, alias_mode::none);
+  auto const arity = term::value(args.list_elements().size());
+  term::value options = monitor ? term::list_of({term::atom("monitor")}) : term::value();
+  remote_signal r{remote_signal::kind::spawn_request, node, p.self, term::tuple_of({module, function, arity}),
+                  ref, static_cast<std::uint64_t>(reply), std::move(args), std::move(options)};
+  if (auto* rt = p.sys.router()) {
+    rt->route(std::move(r));
+  } else if (monitor) {
+    auto* s = new control(signal_kind::down);
+    s->from = p.self;
+    s->ref = ref;
+    s->extra = term::value(term::pid{node, 0, 0, 0});
+    s->payload = atoms::noconnection;
+    p.sys.deliver(p.pid, s, true);
+  } else if (reply != spawn_reply::no) {
+    send(p.self, term::tuple_of({term::atom("spawn_reply"), ref, atoms::error, atoms::noconnection}));
+  }
+  return ref;
+}
+
 bool process::demonitor(term::value const& ref, bool flush) {
   auto& p = process_impl::of(*this);
   bool active = false;

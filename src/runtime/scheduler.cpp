@@ -32,7 +32,7 @@ void scheduler::run_thread() {
   using clock = std::chrono::steady_clock;
   auto last = clock::now();
   while (!ioc_.stopped()) {
-    if (ioc_.poll_one() > 0) {
+    if (ioc_.poll() > 0) {
       last = clock::now();
       continue;
     }

@@ -14,7 +14,7 @@ awaitable<term::pid> start(process& self, term::value id, term::value mode = ato
 
 TEST_SUITE("behaviours") {
 
-TEST_CASE_FIXTURE(fixture, "gen_server: call, cast and info reach their callbacks; init and terminate run in the server") {
+TEST_CASE_FIXTURE(fixture, "gen_server: call, cast and info reach their callbacks, init and terminate run in the server") {
   auto reason = run([&](process& self) -> awaitable<> {
     auto pid = co_await start(self, a("s1"), atoms::ok, start_options{.name = a("s1")});
     auto init = co_await heard(self, "init", a("s1"));
@@ -77,7 +77,7 @@ TEST_CASE_FIXTURE(fixture, "gen_server: replies follow gen:reply/2: to the alias
   });
 }
 
-TEST_CASE_FIXTURE(fixture, "gen_server: a call that times out exits the caller with OTP's reason; the late reply is dropped") {
+TEST_CASE_FIXTURE(fixture, "gen_server: a call that times out exits the caller with OTP's reason, the late reply is dropped") {
   run([&](process& self) -> awaitable<> {
     auto pid = term::value(co_await start(self, a("s3")));
     auto why = co_await exit_of([&]() -> awaitable<> {
@@ -94,7 +94,7 @@ TEST_CASE_FIXTURE(fixture, "gen_server: a call that times out exits the caller w
   });
 }
 
-TEST_CASE_FIXTURE(fixture, "gen_server: calls to no process exit with noproc; a call to oneself with calling_self") {
+TEST_CASE_FIXTURE(fixture, "gen_server: calls to no process exit with noproc, a call to oneself with calling_self") {
   run([&](process& self) -> awaitable<> {
     auto me = self.self();
     auto own = co_await exit_of([&]() -> awaitable<> { (void)co_await gen_server::call(self, me, t("x")); });
@@ -158,7 +158,7 @@ TEST_CASE_FIXTURE(fixture, "gen_server: stop with a reply terminates, then answe
   });
 }
 
-TEST_CASE_FIXTURE(fixture, "gen_server: a Timeout sends timeout to handle_info; {continue, C} runs handle_continue first") {
+TEST_CASE_FIXTURE(fixture, "gen_server: a Timeout sends timeout to handle_info, {continue, C} runs handle_continue first") {
   run([&](process& self) -> awaitable<> {
     auto pid = term::value(co_await start(self, a("s7")));
     auto armed = co_await gen_server::call(self, pid, a("with_timeout"));
@@ -215,7 +215,7 @@ TEST_CASE_FIXTURE(fixture, "gen_server: start results: ignore, stop, a crashing 
   });
 }
 
-TEST_CASE_FIXTURE(fixture, "gen_server: an 'EXIT' from the parent terminates a trapping server; kill skips terminate") {
+TEST_CASE_FIXTURE(fixture, "gen_server: an 'EXIT' from the parent terminates a trapping server, kill skips terminate") {
   run([&](process& self) -> awaitable<> {
     auto observer = self.self();
     // A parent that starts a trapping server, then exits.
@@ -259,7 +259,7 @@ TEST_CASE_FIXTURE(fixture, "gen_server: sys suspend, resume and unknown system m
   });
 }
 
-TEST_CASE_FIXTURE(fixture, "gen_server: stop of a dead server exits noproc; stop with another reason exits with it") {
+TEST_CASE_FIXTURE(fixture, "gen_server: stop of a dead server exits noproc, stop with another reason exits with it") {
   run([&](process& self) -> awaitable<> {
     auto why = co_await exit_of([&]() -> awaitable<> { co_await gen_server::stop(self, t("nobody")); });
     CHECK(why == std::optional(t("noproc")));

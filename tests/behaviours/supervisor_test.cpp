@@ -78,7 +78,7 @@ TEST_CASE_FIXTURE(fixture, "supervisor: one_for_one restarts the child that ende
   });
 }
 
-TEST_CASE_FIXTURE(fixture, "supervisor: one_for_all restarts every child; rest_for_one those started after") {
+TEST_CASE_FIXTURE(fixture, "supervisor: one_for_all restarts every child, rest_for_one those started after") {
   run([&](process& self) -> awaitable<> {
     auto me = self.self();
     (void)co_await start_sup(self, {strategy::one_for_all, 3, std::chrono::seconds(5)}, specs(worker(a("a1"), me), worker(a("a2"), me), worker(a("a3"), me)));
@@ -106,7 +106,7 @@ TEST_CASE_FIXTURE(fixture, "supervisor: one_for_all restarts every child; rest_f
   });
 }
 
-TEST_CASE_FIXTURE(fixture, "supervisor: transient restarts only abnormal exits; temporary is never restarted and is forgotten") {
+TEST_CASE_FIXTURE(fixture, "supervisor: transient restarts only abnormal exits, temporary is never restarted and is forgotten") {
   run([&](process& self) -> awaitable<> {
     auto me = self.self();
     auto sup = co_await start_sup(self, {strategy::one_for_one, 5, std::chrono::seconds(5)}, specs(worker(a("tr"), me, restart_type::transient),
@@ -265,7 +265,7 @@ TEST_CASE_FIXTURE(fixture, "supervisor: a child that fails to start fails the su
   });
 }
 
-TEST_CASE_FIXTURE(fixture, "supervisor: supervisors nest; the top one's shutdown takes down the tree") {
+TEST_CASE_FIXTURE(fixture, "supervisor: supervisors nest, the top one's shutdown takes down the tree") {
   run([&](process& self) -> awaitable<> {
     self.trap_exit(true);
     auto me = self.self();

@@ -275,6 +275,10 @@ TEST_SUITE("dist") {
     CHECK(s.to == mfa);
     CHECK(s.message == args);
     CHECK(s.options == opts);
+    CHECK(s.group_leader == P2);
+    auto again = dist::build(s, dist::flags::ours); // what we send for a spawn request of ours
+    CHECK(again.control == tup({code(op::spawn_request), R, P1, P2, mfa, opts}));
+    CHECK(again.payload == std::optional<value>(args));
     CHECK(ok(tup({code(op::spawn_request_tt), R, P1, P2, mfa, opts, Token}), &args).what == action::spawn_request);
     // BEAM drops the connection for these: an argument list of another length than the
     // arity, an improper one, an MFA that is not one, options that are not a list.

@@ -69,7 +69,7 @@ TEST_SUITE("node") {
     later.join();
   }
 
-  TEST_CASE_FIXTURE(fixture, "blocking: call and cast a gen_server; a failed call exits as in OTP") {
+  TEST_CASE_FIXTURE(fixture, "blocking: call and cast a gen_server, and a failed call exits as in OTP") {
     node::blocking me(sys);
     auto started = me.run([](process& self) -> awaitable<behaviours::start_result> {
       co_return co_await behaviours::gen_server::start(self, std::make_unique<counter>(),

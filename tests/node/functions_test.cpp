@@ -59,7 +59,7 @@ TEST_SUITE("node") {
     CHECK_FALSE(fns.find(a("m"), a("f"), 1));
   }
 
-  TEST_CASE_FIXTURE(functions_fixture, "functions: arguments and results convert; void is ok") {
+  TEST_CASE_FIXTURE(functions_fixture, "functions: arguments and results convert, and void is ok") {
     fns.add("m", "sum", [](std::vector<long> xs) {
       long s = 0;
       for (auto x : xs) s += x;
@@ -117,7 +117,7 @@ TEST_SUITE("node") {
     CHECK(cpp.value == t("{cpp_exception, <<\"std::out_of_range\">>, <<\"too far\">>}"));
   }
 
-  TEST_CASE_FIXTURE(functions_fixture, "functions: an unknown function is undef; bad apply arguments badarg") {
+  TEST_CASE_FIXTURE(functions_fixture, "functions: an unknown function is undef, bad apply arguments badarg") {
     auto u = call("nomod", "nofun", "[1, 2]");
     CHECK(u.what == outcome::kind::error);
     CHECK(u.value == t("undef"));

@@ -62,7 +62,7 @@ TEST_CASE_FIXTURE(fixture, "process: selective receive takes the first match and
   });
 }
 
-TEST_CASE_FIXTURE(fixture, "process: receive after a timeout returns nothing; after 0 polls") {
+TEST_CASE_FIXTURE(fixture, "process: receive after a timeout returns nothing, after 0 polls") {
   run([&](process& self) -> awaitable<> {
     auto t0 = std::chrono::steady_clock::now();
     auto none = co_await self.receive(30ms);
@@ -141,7 +141,7 @@ TEST_CASE_FIXTURE(fixture, "process: receive by pattern") {
   });
 }
 
-TEST_CASE_FIXTURE(fixture, "process: a body that returns exits normal; exit/1 exits with any term") {
+TEST_CASE_FIXTURE(fixture, "process: a body that returns exits normal, exit/1 exits with any term") {
   CHECK(run([](process&) -> awaitable<> { co_return; }) == term::value(atoms::normal));
   CHECK(run([](process& self) -> awaitable<> {
           self.exit(t("{shutdown, #{why => <<\"bye\">>}}"));
@@ -327,7 +327,7 @@ TEST_CASE_FIXTURE(fixture, "exit/2: normal is ignored, other reasons kill, kill 
   });
 }
 
-TEST_CASE_FIXTURE(fixture, "exit/2: exit(self(), normal) ends the caller; trapping turns it into a message") {
+TEST_CASE_FIXTURE(fixture, "exit/2: exit(self(), normal) ends the caller, trapping turns it into a message") {
   CHECK(run([](process& self) -> awaitable<> {
           self.exit(self.pid(), atoms::normal);
           FAIL("exit(self(), normal) returned");
@@ -412,7 +412,7 @@ TEST_CASE_FIXTURE(fixture, "exit/2: a body that swallows its exit still ends wit
   });
 }
 
-TEST_CASE_FIXTURE(fixture, "monitors: DOWN carries the exit reason; a dead or unknown target yields noproc at once") {
+TEST_CASE_FIXTURE(fixture, "monitors: DOWN carries the exit reason, a dead or unknown target yields noproc at once") {
   run([&](process& self) -> awaitable<> {
     auto [p, mref] = self.spawn_monitor([](process& c) -> awaitable<> {
       (void)co_await c.receive();
@@ -464,7 +464,7 @@ TEST_CASE_FIXTURE(fixture, "monitors: by registered name, DOWN names {Name, Node
   });
 }
 
-TEST_CASE_FIXTURE(fixture, "monitors: demonitor stops the DOWN; with flush it removes one already received") {
+TEST_CASE_FIXTURE(fixture, "monitors: demonitor stops the DOWN, with flush it removes one already received") {
   run([&](process& self) -> awaitable<> {
     auto p = self.spawn(idle);
     auto m1 = self.monitor(term::value(p));

@@ -52,7 +52,7 @@ TEST_SUITE("term") {
     }
   }
 
-  TEST_CASE("compare: numbers compare by value; exact order puts integers first") {
+  TEST_CASE("compare: numbers compare by value, exact order puts integers first") {
     CHECK(term::equal(value(1), value(1.0)));
     CHECK(value(1) != value(1.0));
     CHECK(value(1) < value(1.0));

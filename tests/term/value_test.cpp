@@ -102,7 +102,7 @@ TEST_SUITE("term") {
     CHECK(value(f).type() == term::kind::fun);
   }
 
-  TEST_CASE("value: copies share nodes; moves leave []") {
+  TEST_CASE("value: copies share nodes, moves leave []") {
     value a = term::tuple_of({1, 2});
     value b = a;
     CHECK(a.node() == b.node());

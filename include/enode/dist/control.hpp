@@ -78,7 +78,8 @@ struct control {
   std::uint64_t id = 0;
   term::value reason;
   term::value message;
-  term::value options; ///< spawn_request: the option list
+  term::value options;      ///< spawn_request: the option list
+  term::value group_leader; ///< spawn_request: the group leader of the new process
 };
 
 /// Interprets a control tuple and its payload. `bad_packet` when the tuple does not have

@@ -89,6 +89,9 @@ enum class alias_mode : std::uint8_t {
   reply_demonitor,
 };
 
+/// Which outcomes of a `spawn_request` come back as a message (its `{reply, R}` option).
+enum class spawn_reply : std::uint8_t { no, yes, error_only };
+
 /// Options of `monitor`.
 struct monitor_options {
   /// Makes the monitor reference an alias of the monitoring process as well.
@@ -226,6 +229,17 @@ public:
   term::value alias(alias_mode mode = alias_mode::explicit_unalias);
   /// `unalias(Alias)`: whether it was an active alias of this process.
   bool unalias(term::value const& alias);
+
+  /// `spawn_request(Node, Module, Function, Args, Options)` to another node: the request
+  /// id. The outcome arrives as a message `{spawn_reply, ReqId, ok, Pid}` or
+  /// `{spawn_reply, ReqId, error, Reason}` as `reply` says (`{reply, yes | no |
+  /// error_only}`); with `monitor`, ReqId is also the reference of a monitor of the new
+  /// process (`{'DOWN', ReqId, process, Pid, Reason}`, `noconnection` if the connection
+  /// goes or cannot be made); `demonitor(ReqId)` before the reply abandons the request
+  /// (the process, if made, is no longer monitored and its reply is dropped). `badarg`
+  /// for this node's own name or an argument list that is not a proper list.
+  term::value spawn_request(term::atom node, term::atom module, term::atom function, term::value args,
+                            bool monitor, spawn_reply reply = spawn_reply::yes);
 
   // --- names and timers ----------------------------------------------------------------
 

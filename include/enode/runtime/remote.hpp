@@ -23,6 +23,10 @@ struct remote_signal {
     monitor,     ///< `from` monitors `to` (a pid, or a name atom on `node`) under `ref`
     demonitor,   ///< `from` drops its monitor `ref` on `to`
     down,        ///< the monitor `ref` of `to` on `from` fired with `payload`
+    spawn_request, ///< `from` asks `node` for a process running `to` ({M, F, Arity}) on the
+                   ///< arguments `payload`, with spawn options `object` (`monitor`: `ref`,
+                   ///< the request id, is also a monitor of the new process by `from`);
+                   ///< `id` says which replies `from` wants (a `runtime::spawn_reply`)
   };
   kind what = kind::send;
   term::atom node;     ///< the other node
