@@ -221,6 +221,19 @@ enode_call(#{enode := Enode, cookie := C}) ->
                                  "--cookie", C]),
     {_, 2} = enode_it:cmd(Enode, ["call", Me, "erlang", "node", "not a list", "--cookie", C]),
     {_, 1} = enode_it:cmd(Enode, ["call", Me, "erlang", "node", "[]", "--cookie", "wrong"]),
+    %% --erpc: a spawn request from C++ (erpc:execute_call/4 here); exceptions told apart,
+    %% and what the function prints goes to enode's group leader, its standard output.
+    {"[3,2,1]\n", 0} = enode_it:cmd(Enode, ["call", Me, "lists", "reverse", "[[1,2,3]]", "--erpc", "--cookie", C]),
+    {"error: {exception,oops," ++ _, 3} =
+        enode_it:cmd(Enode, ["call", Me, "erlang", "error", "[oops]", "--erpc", "--cookie", C]),
+    {"throw: ball\n", 3} = enode_it:cmd(Enode, ["call", Me, "erlang", "throw", "[ball]", "--erpc", "--cookie", C]),
+    {"exit: {exception,bye}\n", 3} =
+        enode_it:cmd(Enode, ["call", Me, "erlang", "exit", "[bye]", "--erpc", "--cookie", C]),
+    {"error: {erpc,timeout}\n", 3} =
+        enode_it:cmd(Enode, ["call", Me, "timer", "sleep", "[5000]", "--erpc", "--timeout", "1", "--cookie", C]),
+    {"printed {x,<<\"y\">>}\nok\n", 0} =
+        enode_it:cmd(Enode, ["call", Me, "io", "format", "[\"printed ~p~n\", [{x, <<\"y\">>}]]", "--erpc",
+                             "--cookie", C]),
     ok.
 
 concurrent(#{cpp := Cpp}) ->

@@ -9,6 +9,7 @@
 #include <enode/dist/error.hpp>
 #include <enode/dist/handshake.hpp>
 #include <enode/node/blocking.hpp>
+#include <enode/node/erpc.hpp>
 #include <enode/node/node.hpp>
 #include <enode/node/rpc.hpp>
 #include <enode/term/parse.hpp>
@@ -56,13 +57,15 @@ options:
 )";
 
 constexpr char const* client_usage = R"(usage: enode ping NODE [--cookie C] [--name N | --sname N] [--epmd-port P]
-       enode call NODE MODULE FUNCTION ARGS [--timeout S] [--cookie C] [--name N | --sname N] [--epmd-port P]
+       enode call NODE MODULE FUNCTION ARGS [--erpc] [--timeout S] [--cookie C] [--name N | --sname N] [--epmd-port P]
        enode names [--epmd-port P] [HOST]
 
 ping: connects to NODE as net_adm:ping/1 does; prints pong (exit 0) or pang (exit 1).
 call: rpc:call(NODE, MODULE, FUNCTION, ARGS) as erl_call -a does; ARGS is a list in
       Erlang syntax ('[[1,2,3]]'); prints the result in Erlang syntax (exit 0), or says
-      why NODE cannot be reached (exit 1). --timeout in seconds (default: none).
+      why NODE cannot be reached (exit 1). With --erpc, erpc:call instead: the value
+      (exit 0), or the exception it raised as Class:Reason (exit 3). --timeout in
+      seconds (default: none).
 names: lists the nodes registered with the EPMD on HOST (default localhost).
 Without --name/--sname a client picks a node name of its own, as erl_call does.
 )";
@@ -73,6 +76,7 @@ struct flags_parsed {
   bool ok = true;
   bool help = false;
   std::optional<std::chrono::seconds> timeout; // enode call
+  bool erpc = false;                           // enode call --erpc
 };
 
 std::optional<std::uint16_t> parse_port(std::string_view s, bool allow_zero) {
@@ -128,6 +132,8 @@ flags_parsed parse_flags(std::span<char const* const> args, std::string_view cmd
       auto t = parse_size(*v);
       if (!t || *t == 0 || *t > 86400) bad("bad ticktime '" + std::string(*v) + "' (seconds, 1..86400)");
       else f.opts.ticktime = std::chrono::seconds(*t);
+    } else if (a == "--erpc") {
+      f.erpc = true;
     } else if (a == "--timeout") {
       auto v = value();
       if (!v) break;
@@ -291,17 +297,30 @@ int call_command(std::span<char const* const> args) {
   }
   runtime::timeout t = runtime::infinity;
   if (f.timeout) t = *f.timeout;
+  auto const m = term::atom(f.positional[1]), fn = term::atom(f.positional[2]);
   term::value result;
+  status = 0;
   {
     node::blocking me(n);
-    result = me.run([&](runtime::process& p) -> runtime::awaitable<term::value> {
-      co_return co_await node::rpc::call(p, peer, term::atom(f.positional[1]), term::atom(f.positional[2]),
-                                         *call_args, t);
-    });
+    if (!f.erpc) {
+      result = me.run([&](runtime::process& p) -> runtime::awaitable<term::value> {
+        co_return co_await node::rpc::call(p, peer, m, fn, *call_args, t);
+      });
+    } else {
+      try {
+        result = me.run([&](runtime::process& p) -> runtime::awaitable<term::value> {
+          co_return co_await node::erpc::call(p, peer, m, fn, *call_args, t);
+        });
+      } catch (std::exception const& e) {
+        // runtime's Erlang exceptions print as "Class: Term".
+        std::printf("%s\n", e.what());
+        status = 3;
+      }
+    }
   }
-  std::puts(term::to_string(result).c_str());
+  if (status == 0) std::puts(term::to_string(result).c_str());
   n.stop();
-  return 0;
+  return status;
 }
 
 int names_command(std::span<char const* const> args) {

@@ -41,6 +41,39 @@ bool append_chars(term::value const& v, std::string& out) {
   return v.list_tail().is_nil() || append_chars(v.list_tail(), out);
 }
 
+// io_lib:format(Format, Args) for the directives without field widths that C++ can
+// render as Erlang does: ~p and ~w (printed in Erlang syntax, on one line), ~s, ~n, ~~.
+// False for anything else, which is then shown as the call it is.
+bool format(term::value const& fmt, term::value const& args, std::string& out) {
+  std::string f;
+  if (!append_chars(fmt, f) || !args.is_proper_list()) return false;
+  auto const a = args.list_elements();
+  std::size_t next = 0;
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    if (f[i] != '~') {
+      out += f[i];
+      continue;
+    }
+    if (++i == f.size()) return false;
+    switch (f[i]) {
+      case 'n': out += '\n'; break;
+      case '~': out += '~'; break;
+      case 'p':
+      case 'w':
+        if (next == a.size()) return false;
+        out += term::to_string(a[next++]);
+        break;
+      case 's':
+        if (next == a.size() || !(a[next].is_atom() ? (out += a[next].as_atom().name(), true) : append_chars(a[next], out)))
+          return false;
+        ++next;
+        break;
+      default: return false;
+    }
+  }
+  return next == a.size();
+}
+
 // The reply to one request.
 term::value answer(term::value const& req) {
   using term::atoms::ok;
@@ -50,9 +83,14 @@ term::value answer(term::value const& req) {
       // {put_chars, Encoding, Chars} or the old {put_chars, Chars}
       if (!append_chars(req[req.arity() - 1], text)) return term::tuple_of({term::atoms::error, term::atom("put_chars")});
     } else {
-      // {put_chars, Encoding, M, F, A}: io_lib:format and the like, which only an Erlang
-      // node can run; the call is shown as it came.
-      text = term::to_string(term::tuple_of({req[req.arity() - 3], req[req.arity() - 2], req[req.arity() - 1]})) + "\n";
+      // {put_chars, Encoding, M, F, A}: io_lib:format with the directives `format` knows;
+      // anything else only an Erlang node can run, and the call is shown as it came.
+      auto const& m = req[req.arity() - 3];
+      auto const& f = req[req.arity() - 2];
+      auto const& a = req[req.arity() - 1];
+      bool const done = m.is_atom("io_lib") && f.is_atom("format") && a.is_proper_list() &&
+                        a.list_elements().size() == 2 && format(a.list_elements()[0], a.list_elements()[1], text);
+      if (!done) text = term::to_string(term::tuple_of({m, f, a})) + "\n";
     }
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
