@@ -1,8 +1,8 @@
 %% What the integration scenarios share: checks run one by one with a verdict line
 %% each, node programs started and waited for, enode client commands, waiting.
 -module(enode_it).
--export([run_checks/2, start_program/3, os_pid/1, kill_all/0, cmd/2, short_host/0, load/1,
-         wait_until/2, fresh_epmd_port/1]).
+-export([run_checks/2, start_program/3, os_pid/1, remember_os_pid/2, programs/0, wait_exit/1,
+         kill_all/0, cmd/2, short_host/0, load/1, wait_until/2, fresh_epmd_port/1]).
 
 -define(T, 60000).
 
@@ -41,7 +41,7 @@ start_program(Exe, Args, ReadyPrefix) ->
     end),
     receive
         {ready, Keeper, Node, OsPid} ->
-            ets:insert(enode_it, {{os_pid, Node}, integer_to_list(OsPid)}),
+            ets:insert(enode_it, [{{os_pid, Node}, integer_to_list(OsPid)}, {{keeper, Node}, Keeper}]),
             Node;
         {not_ready, Keeper, Status} -> error({node_did_not_start, Exe, Args, Status})
     after 30000 -> error({node_did_not_start, Exe, Args})
@@ -64,11 +64,28 @@ keep(Port, Owner, Prefix, OsPid, Node) ->
             io:format("  [~s] ~s~n", [Node, Line]),
             keep(Port, Owner, Prefix, OsPid, Node);
         {Port, {exit_status, St}} when Node =:= undefined -> Owner ! {not_ready, self(), St};
-        {Port, {exit_status, _}} -> ok
+        {Port, {exit_status, St}} -> exited(St)
     end.
+
+exited(St) ->
+    receive {wait_exit, From} -> From ! {exited, self(), St}, exited(St) end.
+
+%% The exit status of a program start_program started, once it has ended.
+wait_exit(Node) ->
+    [{_, Keeper}] = ets:lookup(enode_it, {keeper, Node}),
+    Keeper ! {wait_exit, self()},
+    receive {exited, Keeper, St} -> St after ?T -> error({did_not_exit, Node}) end.
+
+%% The nodes of the programs start_program started.
+programs() -> [N || {{keeper, N}, _} <- ets:tab2list(enode_it)].
 
 os_pid(Node) ->
     case ets:lookup(enode_it, {os_pid, Node}) of [{_, P}] -> P; [] -> undefined end.
+
+%% The OS pid of a node started otherwise (a BEAM node), for os_pid/1 and kill_all/0.
+remember_os_pid(Node, OsPid) ->
+    ensure_table(),
+    ets:insert(enode_it, {{os_pid, Node}, OsPid}).
 
 %% Kills every program start_program started (a failed check may leave them behind).
 kill_all() ->

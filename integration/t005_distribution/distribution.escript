@@ -14,31 +14,25 @@
 main([Enode, Peer | SeedArg]) ->
     logger:set_primary_config(level, error),
     Dir = filename:dirname(escript:script_name()),
-    [load(filename:join([Dir, F])) || F <- ["t005_srv.erl", "../t001_etf_differential/etf_gen.erl"]],
+    Common = filename:join([Dir, "..", "common", "enode_it.erl"]),
+    {ok, enode_it, Bin} = compile:file(Common, [binary, report_errors]),
+    {module, enode_it} = code:load_binary(enode_it, Common, Bin),
+    [enode_it:load(filename:join([Dir, F])) || F <- ["t005_srv.erl", "../t001_etf_differential/etf_gen.erl"]],
     Seed = etf_gen:pick_seed(SeedArg),
-    EpmdPort = list_to_integer(os:getenv("ERL_EPMD_PORT", "4369")),
-    case gen_tcp:connect("127.0.0.1", EpmdPort, [], 1000) of
-        {ok, S} -> gen_tcp:close(S), fail("something already listens on EPMD port ~b", [EpmdPort]);
-        {error, _} -> ok
-    end,
+    EpmdPort = enode_it:fresh_epmd_port("distribution"),
     Suffix = integer_to_list(erlang:phash2({os:getpid(), erlang:monotonic_time()}, 100000)),
     Cookie = "c" ++ Suffix,
     ets:new(t005, [named_table, public]), % what the checks (each its own process) share
     Ctx = #{enode => Enode, peer => Peer, suffix => Suffix, cookie => Cookie, epmd => EpmdPort,
-            seed => Seed, dir => Dir, host => short_host()},
+            seed => Seed, dir => Dir, host => enode_it:short_host()},
     io:format("distribution (OTP ~s): seed ~b, EPMD port ~b~n", [erlang:system_info(otp_release), Seed, EpmdPort]),
     %% The first enode node finds no EPMD and serves it; this node then registers there.
     Cpp = start_enode(Ctx, run, "cpp_" ++ Suffix, []),
     {ok, _} = net_kernel:start([list_to_atom("t005_" ++ Suffix), shortnames]),
     erlang:set_cookie(node(), list_to_atom(Cookie)),
     Ctx1 = Ctx#{cpp => Cpp},
-    Results = [run_check(Name, fun() -> F(Ctx1) end) || {Name, F} <- checks()],
-    Failed = [N || {N, false} <- Results],
-    %% Whatever is still running goes (a failed check may leave nodes behind).
-    [os:cmd("kill -9 " ++ P) || {{os_pid, _}, P} <- ets:tab2list(t005)],
-    io:format("distribution (OTP ~s): ~b checks, ~b failed~s~n",
-              [erlang:system_info(otp_release), length(Results), length(Failed),
-               [" (" ++ lists:join(", ", [atom_to_list(N) || N <- Failed]) ++ ")" || Failed =/= []]]),
+    Failed = enode_it:run_checks("distribution", [{Name, fun() -> F(Ctx1) end} || {Name, F} <- checks()]),
+    enode_it:kill_all(), % whatever is still running goes (a failed check may leave nodes behind)
     halt(case Failed of [] -> 0; _ -> 1 end).
 
 checks() ->
@@ -356,20 +350,20 @@ enode_sigterm(#{suffix := S} = Ctx) ->
     true = erlang:monitor_node(N, true),
     Ref = monitor(process, {echo, N}),
     sync = gen_server:call({echo, N}, sync), % the monitor is in place before the signal
-    OsPid = lookup({os_pid, N}),
+    OsPid = enode_it:os_pid(N),
     os:cmd("kill -TERM " ++ OsPid),
     {'DOWN', Ref, process, {echo, N}, Why} = recv_down(Ref),
     shutdown = Why, % the exit signal crossed before the connection closed
     receive {nodedown, N} -> ok after ?T -> error(no_nodedown) end,
-    0 = wait_exit(N),
+    0 = enode_it:wait_exit(N),
     {ok, Names} = erl_epmd:names(),
     false = lists:keymember("cpp_term_" ++ S, 1, Names),
     ok.
 
 epmd_handover(#{cpp := Cpp, epmd := EpmdPort} = Ctx) ->
     %% The node serving EPMD stops; this node's registration survives it.
-    os:cmd("kill -TERM " ++ lookup({os_pid, Cpp})),
-    0 = wait_exit(Cpp),
+    os:cmd("kill -TERM " ++ enode_it:os_pid(Cpp)),
+    0 = enode_it:wait_exit(Cpp),
     {ok, Names} = erl_epmd:names(),
     true = lists:keymember("t005_" ++ maps:get(suffix, Ctx), 1, Names),
     false = lists:keymember(atom_to_list(node_alive(Cpp)), 1, Names),
@@ -378,108 +372,31 @@ epmd_handover(#{cpp := Cpp, epmd := EpmdPort} = Ctx) ->
     pong = net_adm:ping(N),
     stop_enode(N),
     %% The successor ends with the last registration.
-    [catch wait_exit(P, os:cmd("kill -TERM " ++ lookup({os_pid, P}))) || {{keeper, P}, _} <- ets:tab2list(t005)],
+    [catch begin os:cmd("kill -TERM " ++ enode_it:os_pid(P)), enode_it:wait_exit(P) end || P <- enode_it:programs()],
     net_kernel:stop(),
-    wait_until(fun() -> gen_tcp:connect("127.0.0.1", EpmdPort, [], 500) =/= ok andalso
+    enode_it:wait_until(fun() -> gen_tcp:connect("127.0.0.1", EpmdPort, [], 500) =/= ok andalso
                          element(1, gen_tcp:connect("127.0.0.1", EpmdPort, [], 500)) =:= error end, 10000),
     ok.
 
 %% --- helpers ---------------------------------------------------------------------------
 
-run_check(Name, F) ->
-    {Pid, Ref} = spawn_monitor(fun() -> exit({result, F()}) end),
-    receive
-        {'DOWN', Ref, process, Pid, {result, ok}} ->
-            io:format("ok   ~p~n", [Name]), {Name, true};
-        {'DOWN', Ref, process, Pid, Other} ->
-            io:format("FAIL ~p: ~P~n", [Name, Other, 40]), {Name, false}
-    after 300000 ->
-        exit(Pid, kill),
-        io:format("FAIL ~p: timeout~n", [Name]), {Name, false}
-    end.
-
 lookup(Key) ->
     case ets:lookup(t005, Key) of [{_, V}] -> V; [] -> undefined end.
-
-fail(Fmt, Args) ->
-    io:format("distribution: " ++ Fmt ++ "~n", Args),
-    halt(1).
-
-load(Src) ->
-    {ok, Mod, Bin} = compile:file(Src, [binary, report_errors]),
-    {module, Mod} = code:load_binary(Mod, Src, Bin).
-
-short_host() ->
-    {ok, H} = inet:gethostname(),
-    hd(string:tokens(H, ".")).
 
 node_alive(Node) -> list_to_atom(hd(string:tokens(atom_to_list(Node), "@"))).
 
 %% Starts `enode run` (or the test peer) and waits for its ready line; the port stays with
 %% a keeper process that prints the node's log lines.
 start_enode(#{enode := Enode, cookie := C}, run, Name, Extra) ->
-    start_node_program(Enode, ["run", "--sname", Name, "--cookie", C | Extra], "enode ").
+    enode_it:start_program(Enode, ["run", "--sname", Name, "--cookie", C | Extra], "enode ").
 
 start_peer(#{peer := Peer, cookie := C}, Name, Extra) ->
-    N = start_node_program(Peer, ["--sname", Name, "--cookie", C | Extra], "ready "),
-    {N, lookup({os_pid, N})}.
-
-start_node_program(Exe, Args, ReadyPrefix) ->
-    Self = self(),
-    Keeper = spawn(fun() ->
-        Port = open_port({spawn_executable, Exe},
-                         [{args, Args}, {line, 4096}, exit_status, use_stdio, stderr_to_stdout]),
-        {os_pid, OsPid} = erlang:port_info(Port, os_pid),
-        keep(Port, Self, ReadyPrefix, OsPid, undefined)
-    end),
-    receive
-        {ready, Keeper, Node, OsPid} ->
-            ets:insert(t005, [{{os_pid, Node}, integer_to_list(OsPid)}, {{keeper, Node}, Keeper}]),
-            Node;
-        {not_ready, Keeper, Status} -> error({node_did_not_start, Exe, Args, Status})
-    after 30000 -> error({node_did_not_start, Exe, Args})
-    end.
-
-keep(Port, Owner, Prefix, OsPid, Node) ->
-    receive
-        {Port, {data, {eol, Line}}} ->
-            case {Node, lists:prefix(Prefix, Line)} of
-                {undefined, true} ->
-                    [Name | _] = string:tokens(lists:nthtail(length(Prefix), Line), " "),
-                    N = list_to_atom(Name),
-                    Owner ! {ready, self(), N, OsPid},
-                    keep(Port, Owner, Prefix, OsPid, N);
-                _ ->
-                    io:format("  [~s] ~s~n", [Node, Line]),
-                    keep(Port, Owner, Prefix, OsPid, Node)
-            end;
-        {Port, {data, {noeol, Line}}} ->
-            io:format("  [~s] ~s~n", [Node, Line]),
-            keep(Port, Owner, Prefix, OsPid, Node);
-        {Port, {exit_status, St}} ->
-            case Node of
-                undefined -> Owner ! {not_ready, self(), St};
-                _ -> ok
-            end,
-            exited(St);
-        {close, From} ->
-            catch port_close(Port),
-            From ! {closed, self()}
-    end.
-
-exited(St) ->
-    receive {wait_exit, From} -> From ! {exited, self(), St}, exited(St) end.
+    N = enode_it:start_program(Peer, ["--sname", Name, "--cookie", C | Extra], "ready "),
+    {N, enode_it:os_pid(N)}.
 
 stop_enode(Node) ->
-    os:cmd("kill -TERM " ++ lookup({os_pid, Node})),
-    0 = wait_exit(Node).
-
-wait_exit(Node, _) -> wait_exit(Node).
-
-wait_exit(Node) ->
-    Keeper = lookup({keeper, Node}),
-    Keeper ! {wait_exit, self()},
-    receive {exited, Keeper, St} -> St after ?T -> error({did_not_exit, Node}) end.
+    os:cmd("kill -TERM " ++ enode_it:os_pid(Node)),
+    0 = enode_it:wait_exit(Node).
 
 %% A BEAM node of our cookie, connected.
 start_beam(#{cookie := C}, Name, Extra) ->
@@ -493,10 +410,10 @@ start_beam(#{cookie := C}, Name, Extra) ->
         receive {P, {exit_status, _}} -> ok end
     end),
     receive {beam_port, Port} -> ok end,
-    Node = list_to_atom(Name ++ "@" ++ short_host()),
-    wait_until(fun() -> net_adm:ping(Node) =:= pong end, 20000),
+    Node = list_to_atom(Name ++ "@" ++ enode_it:short_host()),
+    enode_it:wait_until(fun() -> net_adm:ping(Node) =:= pong end, 20000),
     OsPid = rpc:call(Node, os, getpid, []),
-    ets:insert(t005, {{os_pid, Node}, OsPid}),
+    enode_it:remember_os_pid(Node, OsPid),
     {Node, OsPid}.
 
 %% The C++ test peer's workers.
@@ -549,25 +466,9 @@ wait_dead(P) ->
     R = monitor(process, P),
     receive {'DOWN', R, _, _, _} -> ok after ?T -> error({still_alive, P}) end.
 
-wait_until(F, T) when T =< 0 -> true = F();
-wait_until(F, T) ->
-    case catch F() of
-        true -> ok;
-        _ -> timer:sleep(200), wait_until(F, T - 200)
-    end.
-
 enode_cmd(Ctx, Args) -> element(1, enode_cmd_status(Ctx, Args)).
 
-enode_cmd_status(#{enode := Enode}, Args) ->
-    Port = open_port({spawn_executable, Enode}, [{args, Args}, exit_status, use_stdio, binary]),
-    collect(Port, <<>>).
-
-collect(Port, Acc) ->
-    receive
-        {Port, {data, D}} -> collect(Port, <<Acc/binary, D/binary>>);
-        {Port, {exit_status, St}} -> {binary_to_list(Acc), St}
-    after ?T -> error(enode_command_timeout)
-    end.
+enode_cmd_status(#{enode := Enode}, Args) -> enode_it:cmd(Enode, Args).
 
 send_and_wait_close(Port, Bytes, Timeout) ->
     {ok, S} = gen_tcp:connect("127.0.0.1", Port, [binary, {active, false}], 5000),
