@@ -37,16 +37,18 @@ namespace {
 term::atom const nodeup_atom{"nodeup"};
 term::atom const nodedown_atom{"nodedown"};
 
-// Runs `body` on `ex` and waits for its result (not from the node's own threads).
+// Runs `body` on `ex` and waits for its result (not from the node's own threads). The
+// promise is shared: the thread that sets it may still be inside set_value (waking this
+// one) when this one returns, and must not find it destroyed.
 template <class T>
 T run_blocking(net::any_io_executor ex, net::awaitable<T> body) {
-  std::promise<T> p;
-  auto f = p.get_future();
-  auto wrapper = [](std::promise<T>& out, net::awaitable<T> b) -> net::awaitable<void> {
-    out.set_value(co_await std::move(b));
+  auto p = std::make_shared<std::promise<T>>();
+  auto f = p->get_future();
+  auto wrapper = [](std::shared_ptr<std::promise<T>> out, net::awaitable<T> b) -> net::awaitable<void> {
+    out->set_value(co_await std::move(b));
   };
-  net::co_spawn(ex, wrapper(p, std::move(body)), [&p](std::exception_ptr e) {
-    if (e) p.set_exception(e);
+  net::co_spawn(ex, wrapper(p, std::move(body)), [p](std::exception_ptr e) {
+    if (e) p->set_exception(e);
   });
   return f.get();
 }

@@ -35,7 +35,7 @@ namespace enode::node {
 /// Called from one of the node's own threads (inside a process, or an Asio handler of
 /// its io_context), where waiting would stall the very threads that must answer, every
 /// blocking member throws `boost::system::system_error` with `runtime::error::would_deadlock` at
-/// once instead. One thread at a time per object.
+/// once instead. One thread at a time per object; it must not outlive its node.
 class blocking {
 public:
   /// Spawns the process. @throws boost::system::system_error if the node's system is shutting down.
