@@ -41,15 +41,7 @@ struct pair_of_nodes {
   pair_of_nodes() {
     REQUIRE(a.start());
     REQUIRE(b.start());
-    b.functions().add("calc", "mul", [](long x, long y) { return x * y; });
-    b.functions().add("calc", "boom", [](term::value r) -> int { throw runtime::error_exception(r); });
-    b.functions().add("calc", "bye", [](term::value r) -> int { throw runtime::exit_exception(r); });
-    b.functions().add("calc", "ball", [](term::value r) -> int { throw runtime::throw_exception(r); });
-    b.functions().add("calc", "slow", [](process& self, int ms) -> awaitable<int> {
-      co_await self.sleep(std::chrono::milliseconds(ms));
-      co_return ms;
-    });
-    b.functions().add("calc", "tell", [](process& self, term::value to, term::value what) { self.send(to, what); });
+    serve_calc(b);
   }
 };
 

@@ -25,14 +25,7 @@ TEST_SUITE("node") {
     node::node a(opts("rpc_a")), b(opts("rpc_b"));
     REQUIRE(a.start());
     REQUIRE(b.start());
-    b.functions().add("calc", "mul", [](long x, long y) { return x * y; });
-    b.functions().add("calc", "boom", [](term::value r) -> int { throw runtime::error_exception(r); });
-    b.functions().add("calc", "bye", [](term::value r) -> int { throw runtime::exit_exception(r); });
-    b.functions().add("calc", "ball", [](term::value r) -> int { throw runtime::throw_exception(r); });
-    b.functions().add("calc", "slow", [](process& self) -> awaitable<int> {
-      co_await self.sleep(std::chrono::seconds(5));
-      co_return 1;
-    });
+    serve_calc(b);
     auto const bn = b.name();
     node::blocking me(a);
     CHECK(me.rpc(bn, term::atom("calc"), term::atom("mul"), t("[6, 7]"), 5s) == term::value(42));
@@ -43,14 +36,11 @@ TEST_SUITE("node") {
     CHECK(me.rpc(bn, term::atom("calc"), term::atom("nope"), t("[]"), 5s) ==
           t("{badrpc, {'EXIT', {undef, [{calc, nope, [], []}]}}}"));
     CHECK(me.rpc(bn, term::atom("calc"), term::atom("mul"), t("[a, 1]"), 5s)[0] == t("badrpc"));
-    CHECK(me.rpc(bn, term::atom("calc"), term::atom("slow"), t("[]"), 100ms) == t("{badrpc, timeout}"));
+    CHECK(me.rpc(bn, term::atom("calc"), term::atom("slow"), t("[5000]"), 100ms) == t("{badrpc, timeout}"));
     auto nobody = term::atom("nobody_" + std::to_string(::getpid()) + "@localhost");
     CHECK(me.rpc(nobody, term::atom("calc"), term::atom("mul"), t("[1, 1]"), 5s) == t("{badrpc, nodedown}"));
 
     // A cast runs the function without a reply: it sends to a name we registered.
-    b.functions().add("calc", "tell", [](process& self, term::value to, term::value what) {
-      self.send(to, what);
-    });
     auto reg = term::atom("rpc_test_inbox");
     REQUIRE(a.system().register_name(reg, me.pid()));
     auto to = term::tuple_of({reg, a.name()});

@@ -3,6 +3,7 @@
 // Nodes of enode in one test process, on a private EPMD port that the first node serves.
 #include <enode/node/node.hpp>
 #include <enode/runtime/awaitable.hpp>
+#include <enode/runtime/exit.hpp>
 #include <enode/runtime/process.hpp>
 
 #include <doctest/doctest.h>
@@ -55,6 +56,22 @@ T run_in(node::node& n, F body) {
   REQUIRE(pid);
   REQUIRE(fut.wait_for(30s) == std::future_status::ready);
   return fut.get();
+}
+
+// Functions for rpc and erpc callers: calc:mul/2; boom/1, bye/1 and ball/1 raise an error,
+// an exit and a throw of their argument; slow/1 sleeps that many milliseconds and returns
+// them; tell/2 sends its second argument to its first.
+inline void serve_calc(node::node& n) {
+  auto& f = n.functions();
+  f.add("calc", "mul", [](long x, long y) { return x * y; });
+  f.add("calc", "boom", [](term::value r) -> int { throw runtime::error_exception(r); });
+  f.add("calc", "bye", [](term::value r) -> int { throw runtime::exit_exception(r); });
+  f.add("calc", "ball", [](term::value r) -> int { throw runtime::throw_exception(r); });
+  f.add("calc", "slow", [](process& self, int ms) -> awaitable<int> {
+    co_await self.sleep(std::chrono::milliseconds(ms));
+    co_return ms;
+  });
+  f.add("calc", "tell", [](process& self, term::value to, term::value what) { self.send(to, what); });
 }
 
 } // namespace enode::node_test
