@@ -97,9 +97,10 @@ void server::stop() {
 }
 
 std::pair<int, std::vector<server::adopted>> server::release(std::string const& keep_out) {
-  std::promise<std::pair<int, std::vector<adopted>>> done;
-  auto f = done.get_future();
-  net::dispatch(strand_, [&, self = shared_from_this()] {
+  // Shared: the strand's thread may still be inside set_value when this one returns.
+  auto done = std::make_shared<std::promise<std::pair<int, std::vector<adopted>>>>();
+  auto f = done->get_future();
+  net::dispatch(strand_, [&keep_out, done, self = shared_from_this(), this] {
     std::pair<int, std::vector<adopted>> out{-1, {}};
     stopped_ = true;
     error_code ec;
@@ -123,7 +124,7 @@ std::pair<int, std::vector<server::adopted>> server::release(std::string const& 
       if (!ec && fd >= 0) out.second.push_back(adopted{fd, r->entry, r->creation});
     }
     registered_.clear();
-    done.set_value(std::move(out));
+    done->set_value(std::move(out));
   });
   return f.get();
 }

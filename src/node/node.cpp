@@ -305,11 +305,10 @@ void node_impl::stop() {
     if (epmd_socket_) epmd_socket_->close(ignored);
     closed.set_value(epmd_server != nullptr); // read here: hold_epmd sets it on this strand
   });
-  if (closed.get_future().get()) {
-    handover_epmd(*this);
-    epmd_server.reset();
-  }
+  if (closed.get_future().get()) handover_epmd(*this);
   sched.stop();
+  // Gone once the threads are: its last handlers (an accept that ended) ran on them.
+  epmd_server.reset();
   sys->set_router(nullptr);
 }
 
