@@ -40,7 +40,8 @@ runtime::awaitable<> requested(runtime::process& self, node_impl& n, term::atom 
     co_return;
   }
   // Any other M:F(A...): a function we serve, or undef as on a node without the module.
-  auto o = co_await apply(self, n.fns, term::value(m), term::value(f), args);
+  term::value const mv(m), fv(f); // locals, not temporaries in the co_await (GCC 12)
+  auto o = co_await apply(self, n.fns, mv, fv, args);
   switch (o.what) {
     case outcome::kind::returned: co_return;
     case outcome::kind::thrown:
@@ -101,20 +102,19 @@ void node_impl::spawn_replied(dist::connection& c, peer& p, dist::control&& m) {
   bool const made = m.reason.is_pid();
   bool const monitored = made && (m.id & 2) != 0;
   peer::spawn_out sp;
-  {
-    std::lock_guard g(p.mutex);
-    auto it = p.spawns.find(m.ref);
-    if (it == p.spawns.end()) return; // not ours, or answered already
-    sp = std::move(it->second);
-    p.spawns.erase(it);
-    auto mon = p.monitors_out.find(m.ref);
-    if (!sp.abandoned && mon != p.monitors_out.end()) {
-      // The monitor now watches the process; a spawn that failed has none.
-      if (monitored) mon->second.object = mon->second.target = m.reason;
-      else p.monitors_out.erase(mon);
-    }
+  std::unique_lock g(p.mutex);
+  auto it = p.spawns.find(m.ref);
+  if (it == p.spawns.end()) return; // not ours, or answered already
+  sp = std::move(it->second);
+  p.spawns.erase(it);
+  auto mon = p.monitors_out.find(m.ref);
+  if (!sp.abandoned && mon != p.monitors_out.end()) {
+    // The monitor now watches the process; a spawn that failed has none.
+    if (monitored) mon->second.object = mon->second.target = m.reason;
+    else p.monitors_out.erase(mon);
   }
   if (sp.abandoned) {
+    g.unlock();
     if (monitored) {
       dist::control undo;
       undo.what = dist::action::demonitor;
@@ -127,6 +127,8 @@ void node_impl::spawn_replied(dist::connection& c, peer& p, dist::control&& m) {
   }
   bool const wanted = sp.reply == runtime::spawn_reply::yes || (sp.reply == runtime::spawn_reply::error_only && !made);
   if (!wanted || !sys) return;
+  // Delivered under the peer's lock: a caller that gives up meanwhile (demonitor, which
+  // routes through this lock) finds the reply in its mailbox when it looks, not later.
   term::value msg = term::tuple_of({term::atom("spawn_reply"), m.ref, made ? term::atoms::ok : term::atoms::error, m.reason});
   sys->inject({runtime::remote_signal::kind::send, p.name, {}, sp.caller, {}, 0, std::move(msg), {}});
 }

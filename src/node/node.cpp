@@ -37,6 +37,11 @@ namespace {
 term::atom const nodeup_atom{"nodeup"};
 term::atom const nodedown_atom{"nodedown"};
 
+// What a caller of spawn_request gets when no process was made.
+term::value spawn_failed(term::value const& req_id, term::atom why) {
+  return term::tuple_of({term::atom("spawn_reply"), req_id, atoms::error, why});
+}
+
 // Runs `body` on `ex` and waits for its result (not from the node's own threads). The
 // promise is shared: the thread that sets it may still be inside set_value (waking this
 // one) when this one returns, and must not find it destroyed.
@@ -520,6 +525,7 @@ void node_impl::up(std::shared_ptr<peer> p, std::shared_ptr<dist::connection> c)
   decltype(p->links) old_links;
   decltype(p->monitors_out) old_out;
   decltype(p->monitors_in) old_in;
+  decltype(p->spawns) old_spawns;
   bool old_visible = false;
   {
     std::lock_guard g(p->mutex);
@@ -530,7 +536,8 @@ void node_impl::up(std::shared_ptr<peer> p, std::shared_ptr<dist::connection> c)
       old_links = std::move(p->links);
       old_out = std::move(p->monitors_out);
       old_in = std::move(p->monitors_in);
-      p->links.clear(), p->monitors_out.clear(), p->monitors_in.clear();
+      old_spawns = std::move(p->spawns);
+      p->links.clear(), p->monitors_out.clear(), p->monitors_in.clear(), p->spawns.clear();
     }
     p->conn = c;
     p->connecting = p->accepting = p->awaiting_incoming = false;
@@ -544,7 +551,7 @@ void node_impl::up(std::shared_ptr<peer> p, std::shared_ptr<dist::connection> c)
   c->start();
   if (old) {
     old->close(make_error_code(dist::error::closed));
-    connection_lost(p->name, old_links, old_out, old_in);
+    connection_lost(p->name, old_links, old_out, old_in, old_spawns);
     node_event(p->name, false, old_visible); // the old connection's nodedown, before the new nodeup
   }
   bool const visible = (c->flags() & dist::flags::published) != 0;
@@ -571,13 +578,20 @@ void node_impl::unreachable(std::shared_ptr<peer> p) {
 }
 
 void node_impl::connection_lost(term::atom peer_name, decltype(peer::links) const& links,
-                                decltype(peer::monitors_out) const& out, decltype(peer::monitors_in) const& in) {
+                                decltype(peer::monitors_out) const& out, decltype(peer::monitors_in) const& in,
+                                decltype(peer::spawns) const& spawns) {
   if (!sys) return;
   for (auto const& [local, remote] : links)
     sys->inject({kind::exit_linked, peer_name, remote, local, {}, 0, atoms::noconnection, {}});
   for (auto const& [ref, m] : out)
     sys->inject({kind::down, peer_name, m.target, m.watcher, ref, 0, atoms::noconnection, m.object});
   for (auto const& [ref, target] : in) sys->inject({kind::demonitor, peer_name, {}, target, ref, 0, {}, {}});
+  // Unanswered spawn requests: a monitored one has its 'DOWN' above; one that wants
+  // replies gets {spawn_reply, ReqId, error, noconnection}.
+  for (auto const& [ref, sp] : spawns) {
+    if (out.contains(ref) || sp.abandoned || sp.reply == runtime::spawn_reply::no) continue;
+    sys->inject({kind::send, peer_name, {}, sp.caller, {}, 0, spawn_failed(ref, atoms::noconnection), {}});
+  }
 }
 
 void node_impl::answer_unreachable(runtime::remote_signal const& s) {
@@ -593,8 +607,7 @@ void node_impl::answer_unreachable(runtime::remote_signal const& s) {
       if (!s.object.is_nil())
         sys->inject({kind::down, s.node, placeholder, s.from, s.ref, 0, atoms::noconnection, placeholder});
       else if (static_cast<runtime::spawn_reply>(s.id) != runtime::spawn_reply::no)
-        sys->inject({kind::send, s.node, {}, s.from, {}, 0,
-                     term::tuple_of({term::atom("spawn_reply"), s.ref, atoms::error, atoms::noconnection}), {}});
+        sys->inject({kind::send, s.node, {}, s.from, {}, 0, spawn_failed(s.ref, atoms::noconnection), {}});
       break;
     }
     default: break; // messages and the rest: lost, as with a node that cannot be reached
@@ -679,6 +692,16 @@ void node_impl::send_on(peer& p, dist::connection& c, runtime::remote_signal con
     case kind::monitor: p.monitors_out[s.ref] = peer::monitor_out{s.from, s.object, s.to}; break;
     case kind::spawn_request: {
       auto const reply = static_cast<runtime::spawn_reply>(s.id);
+      if (!(c.flags() & dist::flags::spawn)) {
+        // The peer cannot spawn (a C node, say): notsup, as BEAM answers locally. The
+        // caller's monitor was never made; a caller that asked for one drops it on the
+        // error reply. Delivered from the scheduler: p.mutex is held here.
+        if (reply != runtime::spawn_reply::no)
+          net::post(sched.context(), [this, to = s.from, msg = spawn_failed(s.ref, term::atom("notsup"))] {
+            if (sys) sys->inject({kind::send, name_atom, {}, to, {}, 0, msg, {}});
+          });
+        return;
+      }
       p.spawns[s.ref] = peer::spawn_out{s.from, reply};
       if (!s.object.is_nil()) {
         // Monitored: until the reply names the process, the monitor is on the node.
@@ -874,13 +897,7 @@ void node_impl::on_down(dist::connection& c, error_code why) {
   }
   bool const visible = (c.flags() & dist::flags::published) != 0;
   log("connection to " + c.peer_name() + " lost: " + describe(why));
-  connection_lost(peer_name, links, out, in);
-  // Unanswered spawn requests without a monitor that want replies: noconnection.
-  for (auto const& [ref, sp] : spawns) {
-    if (!sys || out.contains(ref) || sp.abandoned || sp.reply == runtime::spawn_reply::no) continue;
-    sys->inject({kind::send, peer_name, {}, sp.caller, {}, 0,
-                 term::tuple_of({term::atom("spawn_reply"), ref, atoms::error, atoms::noconnection}), {}});
-  }
+  connection_lost(peer_name, links, out, in, spawns);
   node_event(peer_name, false, visible);
 }
 

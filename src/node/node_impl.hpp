@@ -127,9 +127,11 @@ private:
   void send_on(peer& p, dist::connection& c, runtime::remote_signal const& s);
   void answer_unreachable(runtime::remote_signal const& s);
   /// A connection to `peer_name` is gone: its links get `noconnection`, the monitors our
-  /// processes held across it fire `noconnection`, the ones held on ours are dropped.
+  /// processes held across it fire `noconnection`, the ones held on ours are dropped, and
+  /// our spawn requests it had not answered fail with `noconnection`.
   void connection_lost(term::atom peer_name, decltype(peer::links) const& links,
-                       decltype(peer::monitors_out) const& out, decltype(peer::monitors_in) const& in);
+                       decltype(peer::monitors_out) const& out, decltype(peer::monitors_in) const& in,
+                       decltype(peer::spawns) const& spawns);
   void node_event(term::atom peer_name, bool up_event, bool visible);
   dist::control to_control(runtime::remote_signal const& s) const;
 

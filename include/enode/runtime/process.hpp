@@ -236,8 +236,9 @@ public:
   /// error_only}`); with `monitor`, ReqId is also the reference of a monitor of the new
   /// process (`{'DOWN', ReqId, process, Pid, Reason}`, `noconnection` if the connection
   /// goes or cannot be made); `demonitor(ReqId)` before the reply abandons the request
-  /// (the process, if made, is no longer monitored and its reply is dropped). `badarg`
-  /// for this node's own name or an argument list that is not a proper list.
+  /// (the process, if made, is no longer monitored and its reply is dropped); after an
+  /// error reply `demonitor(ReqId)` drops the monitor that was never made. `badarg` for
+  /// this node's own name or an argument list that is not a proper list.
   term::value spawn_request(term::atom node, term::atom module, term::atom function, term::value args,
                             bool monitor, spawn_reply reply = spawn_reply::yes);
 
