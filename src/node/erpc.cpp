@@ -129,8 +129,8 @@ void node_impl::spawn_replied(dist::connection& c, peer& p, dist::control&& m) {
   if (!wanted || !sys) return;
   // Delivered under the peer's lock: a caller that gives up meanwhile (demonitor, which
   // routes through this lock) finds the reply in its mailbox when it looks, not later.
-  term::value msg = term::tuple_of({term::atom("spawn_reply"), m.ref, made ? term::atoms::ok : term::atoms::error, m.reason});
-  sys->inject({runtime::remote_signal::kind::send, p.name, {}, sp.caller, {}, 0, std::move(msg), {}});
+  sys->inject({runtime::remote_signal::kind::send, p.name, {}, sp.caller, {}, 0,
+               runtime::spawn_reply_message(m.ref, m.reason), {}});
 }
 
 } // namespace enode::node

@@ -39,7 +39,7 @@ term::atom const nodedown_atom{"nodedown"};
 
 // What a caller of spawn_request gets when no process was made.
 term::value spawn_failed(term::value const& req_id, term::atom why) {
-  return term::tuple_of({term::atom("spawn_reply"), req_id, atoms::error, why});
+  return runtime::spawn_reply_message(req_id, term::value(why));
 }
 
 // Runs `body` on `ex` and waits for its result (not from the node's own threads). The

@@ -218,7 +218,7 @@ term::value process::spawn_request(term::atom node, term::atom module, term::ato
     s->payload = atoms::noconnection;
     p.sys.deliver(p.pid, s, true);
   } else if (reply != spawn_reply::no) {
-    send(p.self, term::tuple_of({term::atom("spawn_reply"), ref, atoms::error, atoms::noconnection}));
+    send(p.self, spawn_reply_message(ref, term::value(atoms::noconnection)));
   }
   return ref;
 }

@@ -39,6 +39,12 @@ struct remote_signal {
   term::value object;
 };
 
+/// The message a `process::spawn_request` caller gets: `{spawn_reply, ReqId, ok, Pid}`
+/// when `result` is the new process's pid, else `{spawn_reply, ReqId, error, Result}`.
+inline term::value spawn_reply_message(term::value const& req_id, term::value const& result) {
+  return term::tuple_of({term::atom("spawn_reply"), req_id, term::atom(result.is_pid() ? "ok" : "error"), result});
+}
+
 /// Where the runtime sends signals for processes of other nodes; the node implements it.
 /// `route` is called from any thread, by any process; it must not block and must keep
 /// the order of the signals of each sender. What it cannot deliver it answers through
