@@ -2,6 +2,7 @@
 #include "cli/demo.hpp"
 
 #include <enode/behaviours/supervisor.hpp>
+#include <enode/node/erpc.hpp>
 
 #include <enode/runtime/exit.hpp>
 #include <enode/term/atoms.hpp>
@@ -106,6 +107,22 @@ void expose_demo(node::node& n) {
   fns.add("enode_demo", "sleep", [](runtime::process& self, std::uint32_t ms) -> runtime::awaitable<term::atom> {
     co_await self.sleep(std::chrono::milliseconds(ms));
     co_return atoms::ok;
+  });
+  // Calls out of C++, for BEAM nodes to see enode call them: their outcome, or the
+  // exception they raised, is the caller's.
+  fns.add("enode_demo", "call",
+          [](runtime::process& self, term::atom target, term::atom m, term::atom f,
+             term::value args) -> runtime::awaitable<term::value> {
+            co_return co_await node::erpc::call(self, target, m, f, std::move(args), std::chrono::seconds(30));
+          });
+  fns.add("enode_demo", "gen_call",
+          [](runtime::process& self, term::value server, term::value request) -> runtime::awaitable<term::value> {
+            co_return co_await behaviours::gen_server::call(self, server, std::move(request));
+          });
+  fns.add("enode_demo", "burst", [](runtime::process& self, term::value to, std::uint32_t count) {
+    term::atom const burst{"burst"};
+    for (std::uint32_t i = 1; i <= count; ++i) self.send(to, term::tuple_of({burst, term::value(std::int64_t{i})}));
+    return atoms::ok;
   });
 }
 

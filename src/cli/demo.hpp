@@ -7,7 +7,9 @@
 
 namespace enode::cli {
 
-/// The demo's functions: enode_demo:echo/1, add/2, fail/1, spawn_echo/0 and sleep/1.
+/// The demo's functions: enode_demo:echo/1, add/2, fail/1, spawn_echo/0, sleep/1, and
+/// calls out of C++: call/4 (erpc:call), gen_call/2 (gen_server:call/2) and burst/2 (N
+/// numbered messages to a pid).
 void expose_demo(node::node& n);
 
 /// The demo's servers, for a supervisor:

@@ -43,23 +43,36 @@ It hosts the demo:
   kv      a gen_server: {put, K, V} -> ok; {get, K} -> {ok, V} | error;
           {delete, K} -> ok; keys -> [K]
           (both under a one_for_one supervisor, enode_demo_sup)
-  enode_demo:echo/1, add/2, fail/1, spawn_echo/0, sleep/1, for rpc:call and erpc:call
+  enode_demo:echo/1, add/2, fail/1, spawn_echo/0, sleep/1, for rpc:call and erpc:call;
+  enode_demo:call(Node, M, F, Args) makes erpc:call(Node, M, F, Args) from C++,
+  enode_demo:gen_call(ServerRef, Request) gen_server:call(ServerRef, Request), and
+  enode_demo:burst(Pid, N) sends Pid {burst, 1} .. {burst, N}, in order
 
 options:
   --name NAME[@HOST]   long node name (HOST defaults to this host's FQDN)
   --sname NAME[@HOST]  short node name (HOST defaults to this host's short name)
-  --cookie C           the cookie (default: ~/.erlang.cookie, created if missing)
+  --cookie C           the cookie (default: $RELEASE_COOKIE, else ~/.erlang.cookie,
+                       created if missing)
   --hidden             a hidden node: not in the peers' nodes()
   --listen-port P      the distribution port (default: any free port)
   --ticktime S         net_ticktime in seconds (default 60)
   --epmd-port P        EPMD's port (default: $ERL_EPMD_PORT, else 4369)
   --no-embedded-epmd   fail instead of serving EPMD when none runs
+  --connect NODE       stay connected to NODE (alive@host): connect at start and again
+                       every 2 s while it is down; may be repeated
+
+Without --name or --sname, the name comes from the environment as a release's start
+script takes it: RELEASE_NODE (NAME or NAME@HOST), RELEASE_DISTRIBUTION (sname, the
+default, or name).
 )";
 
 constexpr char const* client_usage = R"(usage: enode ping NODE [--cookie C] [--name N | --sname N] [--epmd-port P]
        enode call NODE MODULE FUNCTION ARGS [--erpc] [--timeout S] [--cookie C] [--name N | --sname N] [--epmd-port P]
        enode names [--epmd-port P] [HOST]
 
+NODE without @HOST is on this host, as erl_call -sname takes it (with the fully
+qualified host name when RELEASE_DISTRIBUTION is name). The cookie: --cookie, else
+$RELEASE_COOKIE, else ~/.erlang.cookie.
 ping: connects to NODE as net_adm:ping/1 does; prints pong (exit 0) or pang (exit 1).
 call: rpc:call(NODE, MODULE, FUNCTION, ARGS) as erl_call -a does; ARGS is a list in
       Erlang syntax ('[[1,2,3]]'); prints the result in Erlang syntax (exit 0), or says
@@ -77,12 +90,43 @@ struct flags_parsed {
   bool help = false;
   std::optional<std::chrono::seconds> timeout; // enode call
   bool erpc = false;                           // enode call --erpc
+  bool release_long_names = false;             // RELEASE_DISTRIBUTION=name
 };
 
 std::optional<std::uint16_t> parse_port(std::string_view s, bool allow_zero) {
   auto v = parse_size(s);
   if (!v || *v > 65535 || (!allow_zero && *v == 0)) return std::nullopt;
   return static_cast<std::uint16_t>(*v);
+}
+
+// What the flags leave unset, from the environment a release's start script reads:
+// RELEASE_COOKIE for every command; RELEASE_NODE and RELEASE_DISTRIBUTION for `run`'s
+// name, and for the host a client's target gets when it has none.
+void release_environment(flags_parsed& f, std::string_view cmd) {
+  auto bad = [&](std::string const& msg) {
+    std::fprintf(stderr, "enode %.*s: %s\n", static_cast<int>(cmd.size()), cmd.data(), msg.c_str());
+    f.ok = false;
+  };
+  if (!f.opts.cookie) {
+    if (char const* c = std::getenv("RELEASE_COOKIE"); c && *c) f.opts.cookie = std::string(c);
+  }
+  bool const names_from_env = cmd == "run" && f.opts.name.empty();
+  if (char const* d = std::getenv("RELEASE_DISTRIBUTION"); d && *d) {
+    std::string_view dist(d);
+    if (dist == "name") {
+      f.release_long_names = true;
+    } else if (dist == "none") {
+      if (names_from_env) bad("RELEASE_DISTRIBUTION is none: a node needs distribution (sname or name)");
+    } else if (dist != "sname") {
+      bad("RELEASE_DISTRIBUTION must be sname or name, not '" + std::string(dist) + "'");
+    }
+  }
+  if (names_from_env && f.ok) {
+    if (char const* n = std::getenv("RELEASE_NODE"); n && *n) {
+      f.opts.name = n;
+      f.opts.long_names = f.release_long_names;
+    }
+  }
 }
 
 flags_parsed parse_flags(std::span<char const* const> args, std::string_view cmd) {
@@ -142,12 +186,18 @@ flags_parsed parse_flags(std::span<char const* const> args, std::string_view cmd
       else f.timeout = std::chrono::seconds(*t);
     } else if (a == "--no-embedded-epmd") {
       f.opts.embedded_epmd = false;
+    } else if (a == "--connect" && cmd == "run") {
+      auto v = value();
+      if (!v) break;
+      if (!dist::handshake::parse_node_name(*v)) bad("'" + std::string(*v) + "' is not a node name (alive@host)");
+      else f.opts.keep_connected.emplace_back(*v);
     } else if (a.starts_with("-")) {
       bad("unknown option '" + std::string(a) + "'");
     } else {
       f.positional.push_back(a);
     }
   }
+  if (f.ok && !f.help) release_environment(f, cmd);
   return f;
 }
 
@@ -238,6 +288,15 @@ std::optional<client_command> parse_client(std::span<char const* const> args, ch
     return std::nullopt;
   }
   std::string t(f.positional[0]);
+  if (t.find('@') == std::string::npos) {
+    auto host = node::host_name(f.release_long_names);
+    if (!host) {
+      std::fprintf(stderr, "enode %s: this host's name: %s\n", cmd, host.error().message().c_str());
+      status = 1;
+      return std::nullopt;
+    }
+    t += '@' + *host;
+  }
   if (!dist::handshake::parse_node_name(t)) {
     std::fprintf(stderr, "enode %s: '%s' is not a node name (alive@host)\n", cmd, t.c_str());
     return std::nullopt;

@@ -191,6 +191,11 @@ result<void> node_impl::start() {
     return dist::error::bad_node_name;
   full_name = name;
   name_atom = term::atom(full_name);
+  keep_connected_.clear();
+  for (auto const& k : opts.keep_connected) {
+    if (!dist::handshake::parse_node_name(k)) return dist::error::bad_node_name;
+    if (k != full_name) keep_connected_.emplace_back(k);
+  }
   if (opts.cookie) {
     cookie = *opts.cookie;
   } else {
@@ -232,7 +237,22 @@ result<void> node_impl::start() {
   started_ = true;
   net::co_spawn(strand_, accept_loop(), net::detached);
   net::co_spawn(strand_, hold_epmd(), net::detached);
+  if (!keep_connected_.empty()) {
+    reconnect_timer_ = std::make_unique<net::steady_timer>(strand_);
+    net::co_spawn(strand_, keep_connected(), net::detached);
+  }
   return {};
+}
+
+net::awaitable<void> node_impl::keep_connected() {
+  auto self = shared_from_this();
+  for (;;) {
+    for (auto const& n : keep_connected_)
+      if (!connected(n)) connect(n, [](bool) {});
+    reconnect_timer_->expires_after(opts.reconnect_interval);
+    co_await reconnect_timer_->async_wait(net::as_tuple(net::use_awaitable));
+    if (stopping_) co_return;
+  }
 }
 
 // Registers with the EPMD on this host; when none answers, serves one first.
@@ -308,6 +328,7 @@ void node_impl::stop() {
   net::dispatch(strand_, [this, &closed] {
     error_code ignored;
     if (epmd_socket_) epmd_socket_->close(ignored);
+    if (reconnect_timer_) reconnect_timer_->cancel();
     closed.set_value(epmd_server != nullptr); // read here: hold_epmd sets it on this strand
   });
   if (closed.get_future().get()) handover_epmd(*this);

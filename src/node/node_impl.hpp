@@ -118,6 +118,8 @@ private:
   /// Drops `p` from the table if nothing refers to it any more.
   void forget_if_idle(std::shared_ptr<peer> const& p);
   net::awaitable<void> hold_epmd();
+  /// Connects the nodes of options::keep_connected that are down, every reconnect_interval.
+  net::awaitable<void> keep_connected();
   net::awaitable<result<std::uint32_t>> register_epmd();
   std::string accept_status(dist::peer_identity const& who);
   /// Makes `c` the peer's connection and sends what waited for it.
@@ -138,6 +140,8 @@ private:
   net::any_io_executor strand_;
   std::unique_ptr<net::ip::tcp::acceptor> acceptor_;
   std::unique_ptr<net::ip::tcp::socket> epmd_socket_;
+  std::vector<term::atom> keep_connected_;
+  std::unique_ptr<net::steady_timer> reconnect_timer_;
   std::atomic<bool> stopping_{false};
   bool started_ = false;
 

@@ -220,6 +220,31 @@ TEST_CASE("node: a wrong cookie is refused, and the node keeps serving") {
   CHECK(a.ping(c.name()));
 }
 
+TEST_CASE("node: keep_connected connects once the other node is up, and again after it restarts") {
+  auto bo = opts("kb");
+  auto ao = opts("ka");
+  ao.keep_connected = {bo.name, ao.name}; // its own name is skipped
+  ao.reconnect_interval = 50ms;
+  node::node a(ao);
+  REQUIRE(a.start());
+  CHECK(a.nodes().empty()); // b is not there yet: a keeps trying
+  {
+    node::node b(bo);
+    REQUIRE(b.start());
+    CHECK(eventually([&] { return a.nodes() == std::vector<term::atom>{b.name()}; }));
+    b.stop();
+    CHECK(eventually([&] { return a.nodes().empty(); }));
+  }
+  node::node b(bo);
+  REQUIRE(b.start());
+  CHECK(eventually([&] { return b.nodes() == std::vector<term::atom>{a.name()}; }));
+
+  auto bad = opts("kc");
+  bad.keep_connected = {"no host@"};
+  node::node c(bad);
+  CHECK(c.start().error() == dist::error::bad_node_name);
+}
+
 TEST_CASE("node: a malformed name is refused before anything starts") {
   for (char const* bad : {"no host@", "@host", "a@b@c", "a b@host", ""}) {
     CAPTURE(bad);

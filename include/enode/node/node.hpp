@@ -37,6 +37,11 @@ struct options {
   bool embedded_epmd = true;
   /// Deadline of each connection setup (net_setuptime).
   std::chrono::milliseconds setup_timeout{7000};
+  /// Nodes (`alive@host`) to stay connected to, as libcluster's Epmd strategy keeps its
+  /// hosts: each is connected once the node has started and again, every
+  /// `reconnect_interval`, while its connection is down (after a restart or a partition).
+  std::vector<std::string> keep_connected;
+  std::chrono::milliseconds reconnect_interval{2000};
   /// Scheduler threads; 0: one per core.
   std::size_t threads = 0;
   /// The `enode` program that takes the embedded EPMD over when the node stops while
