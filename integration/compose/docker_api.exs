@@ -8,23 +8,17 @@ defmodule EnodeIt.Docker do
 
   def project, do: System.fetch_env!("COMPOSE_PROJECT")
 
-  def container(service) do
-    filters = ~s({"label":["com.docker.compose.project=#{project()}","com.docker.compose.service=#{service}"]})
-    {200, body} = request("GET", "/containers/json?all=1&filters=" <> URI.encode_www_form(filters))
+  def container(service), do: labelled("/containers/json?all=1&filters=", "service", service)
+  def network(name), do: labelled("/networks?filters=", "network", name)
+
+  # The id of what compose labelled com.docker.compose.KEY=VALUE in our project.
+  defp labelled(path, key, value) do
+    filters = ~s({"label":["com.docker.compose.project=#{project()}","com.docker.compose.#{key}=#{value}"]})
+    {200, body} = request("GET", path <> URI.encode_www_form(filters))
 
     case Regex.run(~r/"Id":"([0-9a-f]{64})"/, body) do
       [_, id] -> id
-      nil -> raise "no container for service #{service} in project #{project()}"
-    end
-  end
-
-  def network(name) do
-    filters = ~s({"label":["com.docker.compose.project=#{project()}","com.docker.compose.network=#{name}"]})
-    {200, body} = request("GET", "/networks?filters=" <> URI.encode_www_form(filters))
-
-    case Regex.run(~r/"Id":"([0-9a-f]{64})"/, body) do
-      [_, id] -> id
-      nil -> raise "no network #{name} in project #{project()}"
+      nil -> raise "no #{key} #{value} in compose project #{project()}"
     end
   end
 

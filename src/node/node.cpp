@@ -13,6 +13,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -242,6 +243,16 @@ result<void> node_impl::start() {
     net::co_spawn(strand_, keep_connected(), net::detached);
   }
   return {};
+}
+
+bool node_impl::report_failure(term::atom peer_name, std::string const& why) {
+  if (std::find(keep_connected_.begin(), keep_connected_.end(), peer_name) == keep_connected_.end()) return true;
+  std::lock_guard g(failures_mutex_);
+  auto [it, added] = failures_.try_emplace(peer_name, why);
+  if (added) return true;
+  if (it->second == why) return false;
+  it->second = why;
+  return true;
 }
 
 net::awaitable<void> node_impl::keep_connected() {
@@ -484,7 +495,7 @@ net::awaitable<void> node_impl::connect_to(std::shared_ptr<peer> p, std::uint64_
   };
   auto fail = [&](std::string why) {
     if (abandoned()) return;
-    log("cannot connect to " + std::string(p->name.name()) + ": " + why);
+    if (report_failure(p->name, why)) log("cannot connect to " + std::string(p->name.name()) + ": " + why);
     unreachable(p);
   };
   auto name = dist::handshake::parse_node_name(p->name.name());
@@ -576,6 +587,10 @@ void node_impl::up(std::shared_ptr<peer> p, std::shared_ptr<dist::connection> c)
     node_event(p->name, false, old_visible); // the old connection's nodedown, before the new nodeup
   }
   bool const visible = (c->flags() & dist::flags::published) != 0;
+  {
+    std::lock_guard g(failures_mutex_);
+    failures_.erase(p->name);
+  }
   log("connected to " + c->peer_name() + (visible ? "" : " (hidden)") + " flags " +
       std::to_string(c->peer().flags));
   for (auto& w : waiters) w(true);

@@ -142,6 +142,12 @@ private:
   std::unique_ptr<net::ip::tcp::socket> epmd_socket_;
   std::vector<term::atom> keep_connected_;
   std::unique_ptr<net::steady_timer> reconnect_timer_;
+  /// Why the last attempt to reach each keep_connected node failed, until it is up: a
+  /// node that stays away is reported once per reason, not every reconnect_interval.
+  std::mutex failures_mutex_;
+  std::map<term::atom, std::string> failures_;
+  /// Whether `why` for `peer_name` is news (always, for a node not kept connected).
+  bool report_failure(term::atom peer_name, std::string const& why);
   std::atomic<bool> stopping_{false};
   bool started_ = false;
 

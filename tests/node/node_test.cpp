@@ -11,11 +11,13 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <chrono>
 #include <future>
+#include <mutex>
 #include <thread>
 #include <unistd.h>
 
@@ -225,9 +227,22 @@ TEST_CASE("node: keep_connected connects once the other node is up, and again af
   auto ao = opts("ka");
   ao.keep_connected = {bo.name, ao.name}; // its own name is skipped
   ao.reconnect_interval = 50ms;
+  auto lines = std::make_shared<std::pair<std::mutex, std::vector<std::string>>>();
+  ao.log = [lines](std::string_view l) {
+    std::lock_guard g(lines->first);
+    lines->second.emplace_back(l);
+  };
+  auto failures_reported = [&] {
+    std::lock_guard g(lines->first);
+    return std::count_if(lines->second.begin(), lines->second.end(),
+                         [&](std::string const& l) { return l.starts_with("cannot connect to " + bo.name); });
+  };
   node::node a(ao);
   REQUIRE(a.start());
-  CHECK(a.nodes().empty()); // b is not there yet: a keeps trying
+  CHECK(a.nodes().empty()); // b is not there yet: a keeps trying, and says so once
+  CHECK(eventually([&] { return failures_reported() == 1; }));
+  std::this_thread::sleep_for(500ms); // ten more attempts
+  CHECK(failures_reported() == 1);
   {
     node::node b(bo);
     REQUIRE(b.start());
