@@ -102,11 +102,14 @@ std::optional<std::uint16_t> parse_port(std::string_view s, bool allow_zero) {
 // What the flags leave unset, from the environment a release's start script reads:
 // RELEASE_COOKIE for every command; RELEASE_NODE and RELEASE_DISTRIBUTION for `run`'s
 // name, and for the host a client's target gets when it has none.
+// Says what is wrong with a command's flags or environment; the command will not run.
+void refuse(flags_parsed& f, std::string_view cmd, std::string const& msg) {
+  std::fprintf(stderr, "enode %.*s: %s\n", static_cast<int>(cmd.size()), cmd.data(), msg.c_str());
+  f.ok = false;
+}
+
 void release_environment(flags_parsed& f, std::string_view cmd) {
-  auto bad = [&](std::string const& msg) {
-    std::fprintf(stderr, "enode %.*s: %s\n", static_cast<int>(cmd.size()), cmd.data(), msg.c_str());
-    f.ok = false;
-  };
+  auto bad = [&](std::string const& msg) { refuse(f, cmd, msg); };
   if (!f.opts.cookie) {
     if (char const* c = std::getenv("RELEASE_COOKIE"); c && *c) f.opts.cookie = std::string(c);
   }
@@ -131,10 +134,7 @@ void release_environment(flags_parsed& f, std::string_view cmd) {
 
 flags_parsed parse_flags(std::span<char const* const> args, std::string_view cmd) {
   flags_parsed f;
-  auto bad = [&](std::string const& msg) {
-    std::fprintf(stderr, "enode %.*s: %s\n", static_cast<int>(cmd.size()), cmd.data(), msg.c_str());
-    f.ok = false;
-  };
+  auto bad = [&](std::string const& msg) { refuse(f, cmd, msg); };
   for (std::size_t i = 0; i < args.size() && f.ok; ++i) {
     std::string_view a = args[i];
     auto value = [&]() -> std::optional<std::string_view> {
