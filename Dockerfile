@@ -11,6 +11,31 @@
 #
 # FROM debian:bookworm-slim: from a registry, or made locally by scripts/docker-base
 # (debootstrap + docker import) where none can be reached.
+#
+# Stages: `runtime` (the slim system, user and entry point, no enode yet) comes first, so
+# that `--target runtime` builds nothing else; `build` compiles enode; the last stage is
+# `runtime` with the compiled binary. The tests put a binary built on the host into the
+# runtime stage instead (integration/compose/prebuilt.Dockerfile).
+
+FROM debian:bookworm-slim AS runtime
+LABEL org.opencontainers.image.title=enode \
+      org.opencontainers.image.description="A C++ peer node of Erlang and Elixir clusters"
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libssl3 zlib1g \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --uid 10001 --user-group --create-home --home-dir /home/enode --shell /usr/sbin/nologin enode
+USER enode
+WORKDIR /home/enode
+ENV RELEASE_NODE=enode \
+    RELEASE_DISTRIBUTION=sname
+# EPMD (when the node serves it); the distribution port is picked at start unless
+# `run --listen-port P` fixes it.
+EXPOSE 4369
+# Healthy once the node answers a distribution ping, as `bin/app rpc` would reach it.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=10s --retries=3 \
+  CMD enode ping "$RELEASE_NODE" >/dev/null || exit 1
+ENTRYPOINT ["enode"]
+CMD ["run"]
 
 FROM debian:bookworm-slim AS build
 LABEL org.opencontainers.image.title=enode
@@ -28,23 +53,5 @@ RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
  && cmake --build /build --target enode \
  && strip /build/enode
 
-FROM debian:bookworm-slim
-LABEL org.opencontainers.image.title=enode \
-      org.opencontainers.image.description="A C++ peer node of Erlang and Elixir clusters"
-RUN apt-get update \
- && apt-get install -y --no-install-recommends libssl3 zlib1g \
- && rm -rf /var/lib/apt/lists/* \
- && useradd --uid 10001 --user-group --create-home --home-dir /home/enode --shell /usr/sbin/nologin enode
+FROM runtime
 COPY --from=build /build/enode /usr/local/bin/enode
-USER enode
-WORKDIR /home/enode
-ENV RELEASE_NODE=enode \
-    RELEASE_DISTRIBUTION=sname
-# EPMD (when the node serves it); the distribution port is picked at start unless
-# `run --listen-port P` fixes it.
-EXPOSE 4369
-# Healthy once the node answers a distribution ping, as `bin/app rpc` would reach it.
-HEALTHCHECK --interval=30s --timeout=10s --start-period=10s --retries=3 \
-  CMD enode ping "$RELEASE_NODE" >/dev/null || exit 1
-ENTRYPOINT ["enode"]
-CMD ["run"]

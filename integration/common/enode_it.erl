@@ -2,7 +2,8 @@
 %% each, node programs started and waited for, enode client commands, waiting.
 -module(enode_it).
 -export([run_checks/2, start_program/3, os_pid/1, remember_os_pid/2, programs/0, wait_exit/1,
-         kill_all/0, cmd/2, short_host/0, load/1, wait_until/2, fresh_epmd_port/1]).
+         kill_all/0, cmd/2, short_host/0, load/1, wait_until/2, fresh_epmd_port/1,
+         scaled/2]).
 
 -define(T, 60000).
 
@@ -108,6 +109,14 @@ collect(Port, Acc) ->
 short_host() ->
     {ok, H} = inet:gethostname(),
     hd(string:tokens(H, ".")).
+
+%% Full, or Small where ENODE_TEST_SCALE=small: the sanitizer passes run the heavy
+%% scenarios on the same code path with smaller counts and sizes (CTest sets it there).
+scaled(Full, Small) ->
+    case os:getenv("ENODE_TEST_SCALE") of
+        "small" -> Small;
+        _ -> Full
+    end.
 
 load(Src) ->
     {ok, Mod, Bin} = compile:file(Src, [binary, report_errors]),

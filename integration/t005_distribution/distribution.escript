@@ -98,7 +98,7 @@ echo_cast(Cpp, T) ->
     receive {cast, X} -> X after ?T -> error(no_cast_reply) end.
 
 messages_in_order(#{cpp := Cpp}) ->
-    N = 100000,
+    N = enode_it:scaled(100000, 10000),
     Self = self(),
     Sender = spawn_link(fun() -> [{echo, Cpp} ! {Self, {seq, I}} || I <- lists:seq(1, N)] end),
     true = is_pid(Sender),
@@ -113,7 +113,9 @@ recv_seq(I, N) ->
     end.
 
 binary_64mib(#{cpp := Cpp}) ->
-    B = rand:bytes(64 bsl 20),
+    %% 64 MiB, and {B, B} over the 64 MiB the reader reserves up front; 8 MiB (still
+    %% fragmented, still read piece by piece) where the scale is small.
+    B = rand:bytes(enode_it:scaled(64, 8) bsl 20),
     B = gen_server:call({echo, Cpp}, B, 120000),
     %% Other traffic keeps flowing while a large message crosses.
     Self = self(),
