@@ -295,10 +295,12 @@ net::awaitable<void> node_impl::hold_epmd() {
     (void)n;
     if (stopping_) co_return;
     log("EPMD registration lost (" + ec.message() + "); registering again");
-    net::steady_timer t(strand_);
+    if (!epmd_retry_timer_) epmd_retry_timer_ = std::make_unique<net::steady_timer>(strand_);
     for (;;) {
-      t.expires_after(std::chrono::seconds(1));
-      co_await t.async_wait(net::as_tuple(net::use_awaitable));
+      // stop cancels the pause (on this strand, after setting stopping_).
+      if (stopping_) co_return;
+      epmd_retry_timer_->expires_after(opts.epmd_retry_interval);
+      co_await epmd_retry_timer_->async_wait(net::as_tuple(net::use_awaitable));
       if (stopping_) co_return;
       auto r = co_await register_epmd();
       if (r) break;
@@ -314,7 +316,7 @@ void node_impl::stop() {
   }
   // Processes first, while the connections still carry their exit signals; then the
   // connections, flushed; then EPMD.
-  sys->shutdown(std::chrono::seconds(2));
+  sys->shutdown(opts.shutdown_grace);
   sys->join();
   net::dispatch(strand_, [this] {
     error_code ignored;
@@ -326,6 +328,7 @@ void node_impl::stop() {
     for (auto& [n, p] : peers_) {
       std::lock_guard pg(p->mutex);
       if (p->conn) conns.push_back(p->conn);
+      end_incoming_wait(*p); // its connect() callers get false now, not after the wait
     }
   }
   for (auto& c : conns) c->close_after_flush();
@@ -340,6 +343,7 @@ void node_impl::stop() {
     error_code ignored;
     if (epmd_socket_) epmd_socket_->close(ignored);
     if (reconnect_timer_) reconnect_timer_->cancel();
+    if (epmd_retry_timer_) epmd_retry_timer_->cancel();
     closed.set_value(epmd_server != nullptr); // read here: hold_epmd sets it on this strand
   });
   if (closed.get_future().get()) handover_epmd(*this);
@@ -413,6 +417,7 @@ std::string node_impl::accept_status(dist::peer_identity const& who) {
 
 void node_impl::start_connect(std::shared_ptr<peer> const& p) {
   p->connecting = true;
+  end_incoming_wait(*p); // this attempt takes over what it waited for
   auto const n = ++p->attempt;
   net::co_spawn(net::make_strand(sched.context()), connect_to(p, n), net::detached);
 }
@@ -424,6 +429,15 @@ void node_impl::accept_failed(std::shared_ptr<peer> const& p) {
     if (!p->conn && !p->connecting && !stopping_ && (!p->pending.empty() || !p->waiters.empty())) start_connect(p);
   }
   forget_if_idle(p);
+}
+
+void node_impl::end_incoming_wait(peer& p) {
+  if (!p.incoming_wait) return;
+  // Cancelled on the timer's strand: its coroutine may be starting the wait right now.
+  auto t = std::move(p.incoming_wait);
+  p.incoming_wait.reset();
+  auto ex = t->get_executor();
+  net::post(ex, [t = std::move(t)] { t->cancel(); });
 }
 
 void node_impl::forget_if_idle(std::shared_ptr<peer> const& p) {
@@ -519,20 +533,25 @@ net::awaitable<void> node_impl::connect_to(std::shared_ptr<peer> p, std::uint64_
   if (!r && r.error() == dist::error::already_connected) co_return; // abandoned, or connected meanwhile
   if (!r) {
     if (r.error() == dist::error::simultaneous_lost) {
-      // The peer's own attempt wins; it will arrive through accept. Give it the setup time.
+      // The peer's own attempt wins; it will arrive through accept. Give it the setup
+      // time, no longer: the wait ends as soon as that connection is up (or another
+      // attempt starts, or the node stops); only a peer whose attempt never comes makes
+      // it last.
+      auto t = std::make_shared<net::steady_timer>(co_await net::this_coro::executor, opts.setup_timeout * 2);
       {
         std::lock_guard g(p->mutex);
         if (p->attempt != attempt) co_return;
         p->connecting = false;
         if (p->conn || p->accepting) co_return;
         p->awaiting_incoming = true;
+        p->incoming_wait = t;
       }
-      net::steady_timer t(co_await net::this_coro::executor, opts.setup_timeout * 2);
-      co_await t.async_wait(net::as_tuple(net::use_awaitable));
+      co_await t->async_wait(net::as_tuple(net::use_awaitable));
       bool give_up = false;
       {
         std::lock_guard g(p->mutex);
-        give_up = p->awaiting_incoming && !p->conn;
+        if (p->incoming_wait == t) p->incoming_wait.reset();
+        give_up = p->attempt == attempt && p->awaiting_incoming && !p->conn;
       }
       if (give_up) fail("the simultaneous connection from it never completed");
       co_return;
@@ -573,6 +592,7 @@ void node_impl::up(std::shared_ptr<peer> p, std::shared_ptr<dist::connection> c)
     }
     p->conn = c;
     p->connecting = p->accepting = p->awaiting_incoming = false;
+    end_incoming_wait(*p);
     ++p->attempt; // an outgoing attempt still running is not needed any more
     for (auto& s : p->pending) send_on(*p, *c, s);
     p->pending.clear();
@@ -603,6 +623,7 @@ void node_impl::unreachable(std::shared_ptr<peer> p) {
   {
     std::lock_guard g(p->mutex);
     p->connecting = p->awaiting_incoming = false;
+    end_incoming_wait(*p);
     if ((p->conn && !p->conn->closed()) || p->accepting) return; // it came up, or is coming, another way
     pending.swap(p->pending);
     waiters.swap(p->waiters);

@@ -33,6 +33,10 @@ struct peer {
   bool connecting = false;       // our outgoing attempt is in its handshake
   bool accepting = false;        // the peer's attempt is in its handshake (we said ok)
   bool awaiting_incoming = false; // we lost a simultaneous connect: the peer's attempt comes
+  /// While awaiting_incoming: the timer of that wait (on its coroutine's strand), cancelled
+  /// as soon as the wait has an outcome (the connection is up, another attempt starts,
+  /// the node stops) so that nothing keeps waiting, nor keeps `stop` waiting, for it.
+  std::shared_ptr<net::steady_timer> incoming_wait;
   std::uint64_t attempt = 0;     // our outgoing attempt's number; bumped to abort it
   std::vector<runtime::remote_signal> pending;
   std::set<std::pair<term::value, term::value>> links; // (local pid, remote pid)
@@ -115,6 +119,9 @@ private:
   void start_connect(std::shared_ptr<peer> const& p);
   /// The peer's attempt failed: what waits for it gets an attempt of ours.
   void accept_failed(std::shared_ptr<peer> const& p);
+  /// Ends the wait for the peer's attempt after a lost simultaneous connect, if one runs
+  /// (p.mutex held).
+  static void end_incoming_wait(peer& p);
   /// Drops `p` from the table if nothing refers to it any more.
   void forget_if_idle(std::shared_ptr<peer> const& p);
   net::awaitable<void> hold_epmd();
@@ -142,6 +149,8 @@ private:
   std::unique_ptr<net::ip::tcp::socket> epmd_socket_;
   std::vector<term::atom> keep_connected_;
   std::unique_ptr<net::steady_timer> reconnect_timer_;
+  /// hold_epmd's pause between attempts to register again (on strand_).
+  std::unique_ptr<net::steady_timer> epmd_retry_timer_;
   /// Why the last attempt to reach each keep_connected node failed, until it is up: a
   /// node that stays away is reported once per reason, not every reconnect_interval.
   std::mutex failures_mutex_;

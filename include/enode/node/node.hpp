@@ -35,6 +35,9 @@ struct options {
   std::optional<std::uint16_t> epmd_port;
   /// Serve EPMD ourselves when nothing listens on its port.
   bool embedded_epmd = true;
+  /// When the EPMD registration is lost (EPMD stopped), the pause before each attempt to
+  /// register again.
+  std::chrono::milliseconds epmd_retry_interval{1000};
   /// Deadline of each connection setup (net_setuptime).
   std::chrono::milliseconds setup_timeout{7000};
   /// Nodes (`alive@host`) to stay connected to, as libcluster's Epmd strategy keeps its
@@ -42,6 +45,9 @@ struct options {
   /// `reconnect_interval`, while its connection is down (after a restart or a partition).
   std::vector<std::string> keep_connected;
   std::chrono::milliseconds reconnect_interval{2000};
+  /// At `stop`, how long the processes have after their exit signal `shutdown` before
+  /// those still running are killed.
+  std::chrono::milliseconds shutdown_grace{2000};
   /// Scheduler threads; 0: one per core.
   std::size_t threads = 0;
   /// The `enode` program that takes the embedded EPMD over when the node stops while
