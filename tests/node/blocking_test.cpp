@@ -9,6 +9,7 @@
 #include <future>
 #include <boost/system/system_error.hpp>
 #include <thread>
+#include <utility>
 
 // A process driven by the test's own thread, on a runtime without a node.
 
@@ -60,13 +61,26 @@ TEST_SUITE("node") {
     CHECK(me.receive(1s) == std::optional<term::value>(term::value(1)));
     CHECK(me.receive(1s) == std::optional<term::value>(term::value(2)));
     CHECK(me.receive(1s) == std::optional<term::value>(term::value(4)));
-    // One that comes while the receive waits.
-    std::thread later([&] {
-      std::this_thread::sleep_for(50ms);
+    // One that comes while the receive waits: it is sent once the receive has looked at
+    // a marker (which it leaves), so it arrives during the wait that follows.
+    std::promise<void> looked;
+    std::thread later([&, f = looked.get_future()] {
+      f.wait();
       (void)sys.send(me.self(), term::value(a("late")));
     });
-    CHECK(me.receive(5s) == std::optional<term::value>(term::value(a("late"))));
+    me.send(me.self(), term::value(a("marker")));
+    bool told = false;
+    auto late = me.receive(
+        [&](term::value const& m) {
+          if (m != term::value(a("marker"))) return true;
+          if (!std::exchange(told, true)) looked.set_value();
+          return false;
+        },
+        5s);
+    if (!told) looked.set_value(); // (the marker never came: let the thread go)
     later.join();
+    CHECK(late == std::optional<term::value>(term::value(a("late"))));
+    CHECK(me.receive(1s) == std::optional<term::value>(term::value(a("marker"))));
   }
 
   TEST_CASE_FIXTURE(fixture, "blocking: call and cast a gen_server, and a failed call exits as in OTP") {

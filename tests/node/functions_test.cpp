@@ -78,12 +78,18 @@ TEST_SUITE("node") {
   }
 
   TEST_CASE_FIXTURE(functions_fixture, "functions: a coroutine with its process is awaited") {
-    fns.add("m", "later", [](process& self, int ms) -> awaitable<std::string> {
-      co_await self.sleep(std::chrono::milliseconds(ms));
-      co_return std::string("slept");
+    // It waits for a message that another process sends it.
+    fns.add("m", "later", [](process& self, term::value what) -> awaitable<std::string> {
+      auto me = self.self();
+      self.spawn([me, what](process& c) -> awaitable<> {
+        c.send(me, what);
+        co_return;
+      });
+      auto m = co_await self.receive(std::chrono::seconds(5));
+      co_return m ? term::to_string(*m) : std::string("nothing");
     });
     fns.add("m", "me", [](process& self) { return self.self(); });
-    CHECK(call("m", "later", "[5]").value == term::binary_of("slept"));
+    CHECK(call("m", "later", "[woken]").value == term::binary_of("woken"));
     CHECK(call("m", "me", "[]").value.is_pid());
   }
 
@@ -133,18 +139,20 @@ TEST_SUITE("node") {
   }
 
   TEST_CASE_FIXTURE(functions_fixture, "functions: an exit signal during the call ends the process with it") {
-    fns.add("m", "wait", [](process& self) -> awaitable<int> {
-      co_await self.sleep(std::chrono::seconds(30));
+    // It tells `to` it runs, then waits for a message that never comes.
+    fns.add("m", "wait", [](process& self, term::value to) -> awaitable<int> {
+      self.send(to, term::atom("running"));
+      (void)co_await self.receive();
       co_return 0;
     });
     auto reason = run([&](process& self) -> awaitable<> {
       auto me = self.pid();
       auto killer = self.spawn([me](process& k) -> awaitable<> {
-        co_await k.sleep(std::chrono::milliseconds(20));
+        (void)co_await k.receive([](term::value const& m) { return m == term::value(term::atom("running")); }, runtime::infinity);
         k.exit(me, term::atom("stop_now"));
       });
-      (void)killer;
-      (void)co_await node::apply(self, fns, t("m"), t("wait"), t("[]"));
+      auto args = term::list_of({killer});
+      (void)co_await node::apply(self, fns, t("m"), t("wait"), args);
       FAIL("apply returned");
     });
     CHECK(reason == t("stop_now"));

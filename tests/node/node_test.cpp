@@ -7,6 +7,7 @@
 #include <enode/runtime/exit.hpp>
 #include <enode/term/atoms.hpp>
 
+#include "common/io_thread.hpp"
 #include "node/test_util.hpp"
 
 #include <doctest/doctest.h>
@@ -45,14 +46,6 @@ void start_echo(node::node& n) {
   });
   REQUIRE(pid);
   REQUIRE(n.system().register_name(term::atom("echo"), *pid));
-}
-
-bool eventually(auto pred) {
-  for (int i = 0; i < 5000; ++i) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(2ms);
-  }
-  return pred();
 }
 
 } // namespace
@@ -154,8 +147,13 @@ TEST_CASE("node: monitor_node gets nodedown when the peer stops, and at once for
   auto seen = run_in<term::value>(a, [&](process& self) -> awaitable<term::value> {
     a.monitor_node(self.pid(), term::atom("nobody_" + std::to_string(::getpid()) + "@localhost"), true);
     auto first = co_await self.receive();
+    // b goes once the connection that monitor_node makes is up: nodeup says so.
+    a.monitor_nodes(self.pid(), true);
     a.monitor_node(self.pid(), bname, true);
-    co_await self.receive(std::chrono::milliseconds(200)); // let the connection come up
+    auto up = co_await self.receive([&](term::value const& m) { return m == term::tuple_of({term::atom("nodeup"), bname}); },
+                                    std::chrono::seconds(10));
+    CHECK(up);
+    a.monitor_nodes(self.pid(), false);
     b->stop();
     auto second = co_await self.receive();
     co_return term::tuple_of({first, second});
@@ -186,6 +184,15 @@ TEST_CASE("node: simultaneous connects from both sides end in one connection") {
     a.disconnect(b.name());
     CHECK(eventually([&] { return a.nodes().empty() && b.nodes().empty(); }));
   }
+  // The loser of each simultaneous connect waited for the winner's connection, with the
+  // setup timeout as a deadline in case it never came. That wait ends when the
+  // connection is up: nothing of it is left to hold stop back (which waits for the
+  // node's pending work) until the deadline. A test of time: stop takes milliseconds,
+  // the deadline is seconds away.
+  auto const t0 = std::chrono::steady_clock::now();
+  a.stop();
+  b.stop();
+  CHECK(std::chrono::steady_clock::now() - t0 < node::options{}.setup_timeout);
 }
 
 TEST_CASE("node: a node of the other name mode is unreachable at once, and nothing hangs") {
@@ -241,7 +248,20 @@ TEST_CASE("node: keep_connected connects once the other node is up, and again af
   REQUIRE(a.start());
   CHECK(a.nodes().empty()); // b is not there yet: a keeps trying, and says so once
   CHECK(eventually([&] { return failures_reported() == 1; }));
-  std::this_thread::sleep_for(500ms); // ten more attempts
+  // Ten more attempts fail (each ends in the nodedown of a monitor_node, which joins the
+  // attempt under way or makes one), and none of them says so again.
+  auto const bname = term::atom(bo.name);
+  auto failed = run_in<int>(a, [&](process& self) -> awaitable<int> {
+    int n = 0;
+    for (int i = 0; i < 10; ++i) {
+      a.monitor_node(self.pid(), bname, true);
+      auto down = co_await self.receive(
+          [&](term::value const& m) { return m == term::tuple_of({term::atom("nodedown"), bname}); }, std::chrono::seconds(10));
+      n += down ? 1 : 0;
+    }
+    co_return n;
+  });
+  CHECK(failed == 10);
   CHECK(failures_reported() == 1);
   {
     node::node b(bo);
@@ -296,18 +316,17 @@ TEST_CASE("node: long names with an IP address as host") {
 }
 
 TEST_CASE("node: registers again when EPMD goes away and another comes, keeping its creation") {
-  net::io_context ioc;
+  testing::io_thread io;
+  auto& ioc = io.ioc;
   auto port = static_cast<std::uint16_t>(epmd_port() + 1);
   auto first = dist::epmd::server::listen(ioc.get_executor(), port);
   REQUIRE(first);
   (*first)->start();
-  std::thread t([&] {
-    auto guard = net::make_work_guard(ioc);
-    ioc.run();
-  });
+  io.start();
   auto o = opts("again");
   o.epmd_port = port;
   o.embedded_epmd = false;
+  o.epmd_retry_interval = 10ms; // (1 s by default) each attempt before `second` listens fails
   node::node n(o);
   REQUIRE(n.start());
   auto const creation = n.creation();
@@ -332,8 +351,8 @@ TEST_CASE("node: registers again when EPMD goes away and another comes, keeping 
   CHECK(n.creation() == creation);
   n.stop();
   second->stop();
-  ioc.stop();
-  t.join();
+  ioc.stop(); // before the servers go
+  io.thread.join();
 }
 
 } // TEST_SUITE

@@ -6,6 +6,10 @@
 #include <enode/runtime/exit.hpp>
 #include <enode/runtime/process.hpp>
 
+#include "common/eventually.hpp"
+#include "common/process.hpp"
+#include "common/term.hpp"
+
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -22,6 +26,7 @@ namespace enode::node_test {
 using namespace std::chrono_literals;
 using runtime::awaitable;
 using runtime::process;
+using testing::eventually;
 
 // A port for this test run's EPMD, away from 4369 and from the integration tests'.
 inline std::uint16_t epmd_port() {
@@ -43,33 +48,27 @@ inline node::options opts(std::string name, bool hidden = false) {
 // Runs `body` as a process of `n` and waits for its result (up to 30 s).
 template <class T, class F>
 T run_in(node::node& n, F body) {
-  auto done = std::make_shared<std::promise<T>>();
-  auto fut = done->get_future();
-  auto pid = n.system().spawn([done, body](process& self) -> awaitable<> {
-    try {
-      done->set_value(co_await body(self));
-    } catch (...) {
-      done->set_exception(std::current_exception());
-      throw;
-    }
-  });
-  REQUIRE(pid);
-  REQUIRE(fut.wait_for(30s) == std::future_status::ready);
-  return fut.get();
+  return testing::run_for_value<T>(n.system(), std::move(body));
 }
 
 // Functions for rpc and erpc callers: calc:mul/2; boom/1, bye/1 and ball/1 raise an error,
-// an exit and a throw of their argument; slow/1 sleeps that many milliseconds and returns
-// them; tell/2 sends its second argument to its first.
+// an exit and a throw of their argument; tell/2 sends its second argument to its first.
+// For calls that must time out or be cut off: hang/0 waits for a message that never
+// comes; wait/1 sends {waiting, self()} to its argument, then returns the first message
+// it gets.
 inline void serve_calc(node::node& n) {
   auto& f = n.functions();
   f.add("calc", "mul", [](long x, long y) { return x * y; });
   f.add("calc", "boom", [](term::value r) -> int { throw runtime::error_exception(r); });
   f.add("calc", "bye", [](term::value r) -> int { throw runtime::exit_exception(r); });
   f.add("calc", "ball", [](term::value r) -> int { throw runtime::throw_exception(r); });
-  f.add("calc", "slow", [](process& self, int ms) -> awaitable<int> {
-    co_await self.sleep(std::chrono::milliseconds(ms));
-    co_return ms;
+  f.add("calc", "hang", [](process& self) -> awaitable<term::value> {
+    auto never = co_await self.receive([](term::value const&) { return false; }, runtime::infinity);
+    co_return never.value_or(term::value());
+  });
+  f.add("calc", "wait", [](process& self, term::value tell) -> awaitable<term::value> {
+    self.send(tell, term::tuple_of({term::atom("waiting"), self.self()}));
+    co_return co_await self.receive();
   });
   f.add("calc", "tell", [](process& self, term::value to, term::value what) { self.send(to, what); });
 }

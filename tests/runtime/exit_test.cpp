@@ -1,6 +1,6 @@
 #include <enode/runtime/exit.hpp>
 
-#include <enode/term/parse.hpp>
+#include "common/term.hpp"
 
 #include <doctest/doctest.h>
 
@@ -10,7 +10,7 @@
 namespace enode::runtime {
 
 namespace {
-term::value t(std::string_view s) { return *term::parse(s); }
+using testing::t;
 template <class E>
 term::value reason_of(E e) {
   try {

@@ -1,6 +1,6 @@
 #include <enode/runtime/pattern.hpp>
 
-#include <enode/term/parse.hpp>
+#include "common/term.hpp"
 
 #include <doctest/doctest.h>
 
@@ -9,7 +9,7 @@
 namespace enode::runtime {
 
 namespace {
-term::value t(std::string_view s) { return *term::parse(s); }
+using testing::t;
 } // namespace
 
 TEST_SUITE("runtime") {

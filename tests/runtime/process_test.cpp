@@ -14,6 +14,23 @@ namespace {
 awaitable<> idle(process& self) {
   for (;;) (void)co_await self.receive();
 }
+
+/// A process that answers {From, Msg} with From ! Msg, for ever.
+awaitable<> echo(process& self) {
+  for (;;) {
+    auto m = co_await self.receive();
+    if (m.is_tuple() && m.arity() == 2) self.send(m[0], m[1]);
+  }
+}
+
+/// Waits until `other` (an `echo`) has handled every signal `self` sent it before: its
+/// answer comes after them.
+awaitable<> sync_with(process& self, term::pid const& other) {
+  auto ref = self.make_ref();
+  self.send(term::value(other), term::tuple_of({self.self(), ref}));
+  auto back = co_await self.receive([&](term::value const& m) { return m == ref; }, 5s);
+  REQUIRE(back);
+}
 } // namespace
 
 TEST_SUITE("runtime") {
@@ -80,8 +97,11 @@ TEST_CASE_FIXTURE(fixture, "process: receive after a timeout returns nothing, af
 TEST_CASE_FIXTURE(fixture, "process: a message that arrives during a timed receive ends the wait") {
   run([&](process& self) -> awaitable<> {
     auto parent = self.self();
-    self.spawn([parent](process& c) -> awaitable<> {
-      co_await c.sleep(20ms);
+    auto parent_pid = self.pid();
+    self.spawn([parent, parent_pid](process& c) -> awaitable<> {
+      // Sent once the parent waits in its receive.
+      auto& rt = c.system();
+      CHECK(co_await yield_until(c, [&] { return rt.info(parent_pid)->status == process_status::waiting; }));
       c.send(parent, a("late"));
     });
     auto m = co_await self.receive(10s);
@@ -167,14 +187,18 @@ TEST_CASE_FIXTURE(fixture, "process: an exception escaping the body becomes the 
 TEST_CASE_FIXTURE(fixture, "links: a linked process killed with kill propagates killed") {
   run([&](process& self) -> awaitable<> {
     self.trap_exit(true);
-    auto victim = self.spawn(idle);
+    auto victim = self.spawn(echo);
     // A non-trapping process linked to the victim dies with it, with reason killed.
-    auto [bystander, mref] = self.spawn_monitor([victim](process& b) -> awaitable<> {
+    auto parent = self.pid();
+    auto [bystander, mref] = self.spawn_monitor([victim, parent](process& b) -> awaitable<> {
       b.link(victim);
+      co_await sync_with(b, victim); // the victim has taken the link up
+      b.send(term::value(parent), a("linked"));
       co_await idle(b);
     });
     self.link(victim);
-    co_await self.sleep(10ms); // let the bystander link
+    auto linked = co_await self.receive([](auto const& m) { return m == term::value(a("linked")); }, 5s);
+    REQUIRE(linked);
     self.exit(victim, atoms::kill);
     auto e = co_await self.receive([&](auto const& m) { return is_exit_from(m, victim); }, 5s);
     REQUIRE(e);
@@ -187,12 +211,20 @@ TEST_CASE_FIXTURE(fixture, "links: a linked process killed with kill propagates 
 
 TEST_CASE_FIXTURE(fixture, "links: a normal exit does not kill linked processes that do not trap exits") {
   run([&](process& self) -> awaitable<> {
-    auto [survivor, mref] = self.spawn_monitor([](process& s) -> awaitable<> {
-      s.spawn_link([](process&) -> awaitable<> { co_return; }); // ends normal at once
+    auto parent = self.pid();
+    auto [survivor, mref] = self.spawn_monitor([parent](process& s) -> awaitable<> {
+      // Linked and monitored: its exit signal comes before its 'DOWN'.
+      term::value cref;
+      s.spawn([](process&) -> awaitable<> { co_return; }, // ends normal at once
+              spawn_options{.link = true, .monitor = true, .monitor_ref = &cref});
+      auto d = co_await s.receive([&](auto const& m) { return is_down(m, cref); }, 5s);
+      CHECK(d);
+      s.send(term::value(parent), a("child_gone"));
       auto m = co_await s.receive(5s);
       CHECK(m == std::optional(term::value(a("still_here"))));
     });
-    co_await self.sleep(20ms);
+    auto gone = co_await self.receive([](auto const& m) { return m == term::value(a("child_gone")); }, 5s);
+    REQUIRE(gone);
     self.send(term::value(survivor), a("still_here"));
     auto d = co_await self.receive([&](auto const& m) { return is_down(m, mref); }, 5s);
     REQUIRE(d);
@@ -229,8 +261,8 @@ TEST_CASE_FIXTURE(fixture, "links: an abnormal exit kills a linked process that 
   run([&](process& self) -> awaitable<> {
     auto [middle, mref] = self.spawn_monitor([](process& m) -> awaitable<> {
       m.spawn_link([](process& c) -> awaitable<> {
-        co_await c.sleep(5ms);
         c.exit(a("crash"));
+        co_return;
       });
       co_await idle(m);
     });
@@ -279,18 +311,18 @@ TEST_CASE_FIXTURE(fixture, "links: after unlink, the other's exit has no effect"
 
 TEST_CASE_FIXTURE(fixture, "links: a link and unlink crossing on the wire leave no link (OTP 26 protocol)") {
   run([&](process& self) -> awaitable<> {
-    auto other = self.spawn(idle);
+    auto other = self.spawn(echo);
     for (int i = 0; i < 50; ++i) {
       self.link(other);
       self.unlink(other);
     }
     self.link(other);
-    co_await self.sleep(10ms);
+    co_await sync_with(self, other); // it has handled them all (and we its unlink acks)
     auto info = sys.info(other);
     REQUIRE(info);
     CHECK(info->links == 1);
     self.unlink(other);
-    co_await self.sleep(10ms);
+    co_await sync_with(self, other);
     CHECK(sys.info(other)->links == 0);
     CHECK(sys.info(self.pid())->links == 0);
     self.exit(other, atoms::kill);
@@ -361,9 +393,17 @@ TEST_CASE_FIXTURE(fixture, "exit/2: a process killed before it first runs never 
 
 TEST_CASE_FIXTURE(fixture, "process: two coroutines of one process cannot receive at once") {
   run([&](process& self) -> awaitable<> {
-    auto first = std::make_shared<std::promise<void>>();
-    net::co_spawn(self.get_executor(), [&self]() -> awaitable<> { (void)co_await self.receive(1s); }, net::detached);
-    co_await self.sleep(5ms); // let it park
+    auto other_got = std::make_shared<std::optional<term::value>>();
+    auto other_done = std::make_shared<bool>(false);
+    net::co_spawn(
+        self.get_executor(),
+        [&self, other_got, other_done]() -> awaitable<> {
+          *other_got = co_await self.receive(5s);
+          *other_done = true;
+        },
+        net::detached);
+    // Until the other coroutine waits in its receive.
+    CHECK(co_await yield_until(self, [&] { return sys.info(self.pid())->status == process_status::waiting; }));
     bool refused = false;
     try {
       (void)co_await self.receive(10ms);
@@ -372,19 +412,24 @@ TEST_CASE_FIXTURE(fixture, "process: two coroutines of one process cannot receiv
     }
     CHECK(refused);
     self.send(self.self(), a("wake_the_other"));
-    co_await self.sleep(5ms);
-    (void)first;
+    CHECK(co_await yield_until(self, [&] { return *other_done; }));
+    CHECK(*other_got == std::optional(term::value(a("wake_the_other"))));
   });
 }
 
 TEST_CASE_FIXTURE(fixture, "exit/2: a process killed while it awaits another operation ends at once") {
   run([&](process& self) -> awaitable<> {
-    auto [p, mref] = self.spawn_monitor([](process& c) -> awaitable<> {
+    auto parent = self.self();
+    auto [p, mref] = self.spawn_monitor([parent](process& c) -> awaitable<> {
+      // The wait is on a timer that no test waits for: an hour is "for ever".
       net::steady_timer timer(c.get_executor(), std::chrono::hours(1));
+      // Runs in the process once the body is suspended in the wait below.
+      net::post(c.get_executor(), [&rt = c.system(), parent] { (void)rt.send(parent, a("waiting")); });
       co_await timer.async_wait(use_awaitable);
       FAIL("the timer wait was not cancelled");
     });
-    co_await self.sleep(10ms);
+    auto waiting = co_await self.receive([](auto const& m) { return m == term::value(a("waiting")); }, 5s);
+    REQUIRE(waiting);
     auto t0 = std::chrono::steady_clock::now();
     self.exit(p, a("enough"));
     auto d = co_await self.receive([&](auto const& m) { return is_down(m, mref); }, 5s);
@@ -472,7 +517,9 @@ TEST_CASE_FIXTURE(fixture, "monitors: demonitor stops the DOWN, with flush it re
     CHECK(!self.demonitor(m1));
     auto m2 = self.monitor(term::value(p));
     self.exit(p, a("gone"));
-    co_await self.sleep(20ms);
+    // Until the 'DOWN' is in (a receive that takes nothing moves it to the mailbox).
+    CHECK(co_await yield_until(self, [&] { return self.message_queue_len() == 1; }));
+    (void)co_await self.receive([](auto const&) { return false; }, 0ms);
     CHECK(self.message_queue_len() == 1);
     CHECK(!self.demonitor(m2, true)); // already fired: not active, but flushed
     CHECK(self.message_queue_len() == 0);
