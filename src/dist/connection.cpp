@@ -1,5 +1,7 @@
 #include <enode/dist/connection.hpp>
 
+#include "frame_reader.hpp"
+
 #include <enode/core/endian.hpp>
 #include <enode/dist/error.hpp>
 #include <enode/term/encode.hpp>
@@ -232,74 +234,22 @@ bool connection::deliver(std::span<std::byte const> packet, term::binary const* 
 
 net::awaitable<void> connection::read_loop() {
   auto self = shared_from_this();
-  // Unparsed bytes are [start, have). They move to the front only when the room behind
-  // them runs short or the packet they begin would not fit: with 64 KiB fragments,
-  // moving after every read would copy most of the stream once more.
-  std::vector<std::byte> buf(1024 * 1024);
-  std::size_t start = 0, have = 0, need = 0;
-  for (;;) {
-    if (start > 0 && (buf.size() - have < 64 * 1024 || start + need > buf.size())) {
-      std::memmove(buf.data(), buf.data() + start, have - start);
-      have -= start;
-      start = 0;
+  // The framing is frame_reader.hpp's, generic over the stream so that the tests can
+  // split its input every which way; what it reads is counted and delivered here.
+  struct to_connection {
+    connection& c;
+    bool on_read(std::size_t n) {
+      if (c.closed()) return false;
+      c.read_.store(true, std::memory_order_relaxed);
+      c.bytes_in_.fetch_add(n, std::memory_order_relaxed);
+      return true;
     }
-    auto [ec, n] = co_await socket_.async_read_some(net::buffer(buf.data() + have, buf.size() - have),
-                                                    net::as_tuple(net::use_awaitable));
-    if (ec) {
-      close(ec);
-      co_return;
-    }
-    if (closed()) co_return;
-    read_.store(true, std::memory_order_relaxed);
-    bytes_in_.fetch_add(n, std::memory_order_relaxed);
-    have += n;
-    std::size_t pos = start;
-    need = 0;
-    while (have - pos >= 4) {
-      std::size_t const len = endian::load_u32(buf.data() + pos);
-      if (len == 0) { // a tick
-        ticks_in_.fetch_add(1, std::memory_order_relaxed);
-        pos += 4;
-        continue;
-      }
-      if (len > opts_.limits.max_message + 64) {
-        close(make_error_code(error::too_large));
-        co_return;
-      }
-      if (have - pos - 4 >= len) {
-        if (!deliver({buf.data() + pos + 4, len}, nullptr)) co_return;
-        pos += 4 + len;
-        continue;
-      }
-      if (len + 4 > buf.size()) {
-        // Larger than the buffer: read it into a binary of its own, which its large
-        // binaries then share.
-        auto big = term::binary::uninitialized(len);
-        std::size_t got = have - pos - 4;
-        std::memcpy(big.mutable_data(), buf.data() + pos + 4, got);
-        while (got < len) {
-          // Piece by piece, so that a long transfer counts as hearing from the peer.
-          auto [ec2, n2] = co_await socket_.async_read_some(net::buffer(big.mutable_data() + got, len - got),
-                                                            net::as_tuple(net::use_awaitable));
-          if (ec2) {
-            close(ec2);
-            co_return;
-          }
-          if (closed()) co_return;
-          read_.store(true, std::memory_order_relaxed);
-          bytes_in_.fetch_add(n2, std::memory_order_relaxed);
-          got += n2;
-        }
-        if (!deliver(big.bytes(), &big)) co_return;
-        pos = have;
-        break;
-      }
-      need = 4 + len; // a partial packet: the rest comes with the next read
-      break;
-    }
-    start = pos;
-    if (start == have) start = have = 0;
-  }
+    void on_tick() { c.ticks_in_.fetch_add(1, std::memory_order_relaxed); }
+    bool on_packet(std::span<std::byte const> packet, term::binary const* owner) { return c.deliver(packet, owner); }
+  } sink{*this};
+  auto const ec =
+      co_await frame_io::async_read_packets(socket_, sink, opts_.limits.max_message + 64, opts_.read_buffer_size);
+  if (ec) close(ec);
 }
 
 // --- ticks and closing -------------------------------------------------------------------------

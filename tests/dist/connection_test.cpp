@@ -411,17 +411,18 @@ TEST_SUITE("dist") {
 
   TEST_CASE("connection: a large packet that arrives slowly but steadily does not time the peer out") {
     // connection_options: "the peer is declared down after this long without a byte from
-    // it". Here bytes arrive every 40 ms, ten times per tick interval, for about 2 s.
+    // it". A test of time, scaled down: 8 KiB every 5 ms, for about two ticktimes.
     dist::connection_options opts;
-    opts.ticktime = 400ms;
+    opts.ticktime = 100ms;
+    opts.read_buffer_size = 64 * 1024; // the packet is four times larger
     flags::type const f = flags::mandatory | flags::mandatory_25_digest; // pass-through: no fragments
     raw_rig r(opts, f);
     r.start();
-    auto const msg = big_binary(1 << 20, 's');
+    auto const msg = big_binary(256 * 1024, 's');
     auto const ctl = term::tuple_of({2, atom(""), pid_of(3)});
     std::vector<std::byte> wire;
     dist::packet_writer(false, false).write(ctl, &msg, wire);
-    r.peer_end->trickle(std::move(wire), 20 * 1024, 40ms);
+    r.peer_end->trickle(std::move(wire), 8 * 1024, 5ms);
     REQUIRE(eventually([&] { return r.sink.message_count() == 1 || r.sink.down_count() == 1; }, 30s));
     CHECK(r.sink.down_count() == 0);
     CHECK_MESSAGE(r.sink.message_count() == 1, "down with: " << r.sink.first_down().message());
@@ -459,7 +460,7 @@ TEST_SUITE("dist") {
 
   TEST_CASE("connection: a peer that sends nothing is declared down with tick_timeout") {
     dist::connection_options opts;
-    opts.ticktime = 400ms;
+    opts.ticktime = 40ms; // a test of time (the tick timeout), scaled down
     raw_rig r(opts);
     auto const t0 = std::chrono::steady_clock::now();
     r.start();
@@ -477,7 +478,7 @@ TEST_SUITE("dist") {
     // here is silent, so the connection gives up after `intensity` intervals: it should
     // have ticked in the intervals before that (at least intensity - 1 ticks).
     dist::connection_options opts;
-    opts.ticktime = 800ms;
+    opts.ticktime = 100ms; // a test of time, scaled down to 25 ms tick intervals
     opts.tick_intensity = 4;
     raw_rig r(opts);
     r.start();
@@ -489,13 +490,14 @@ TEST_SUITE("dist") {
   }
 
   TEST_CASE("connection: ticks keep an idle connection up") {
+    // A test of time, scaled down: 30 ms tick intervals; wait for more than a ticktime's
+    // worth of ticks from each side (silence for a ticktime would be down).
     dist::connection_options opts;
-    opts.ticktime = 400ms;
+    opts.ticktime = 120ms;
     pair_rig r(opts);
     r.start();
-    // Wait for several tick times' worth of ticks from each side.
     REQUIRE(eventually([&] {
-      return (r.a->stats().ticks_in >= 6 && r.b->stats().ticks_in >= 6) || r.sink_a.down_count() ||
+      return (r.a->stats().ticks_in >= 5 && r.b->stats().ticks_in >= 5) || r.sink_a.down_count() ||
              r.sink_b.down_count();
     }, 30s));
     CHECK(r.sink_a.down_count() == 0);

@@ -4,6 +4,8 @@
 // need (a loopback socket pair, an io_context run on a thread, bounded polling).
 #include <enode/core/asio.hpp>
 
+#include "common/eventually.hpp"
+#include "common/io_thread.hpp"
 #include "term/test_util.hpp"
 
 #include <doctest/doctest.h>
@@ -53,30 +55,8 @@ inline std::pair<tcp::socket, tcp::socket> socket_pair(net::io_context& ioc) {
   return {std::move(a), std::move(b)};
 }
 
-/// Runs an io_context on a thread of its own for the life of the object.
-struct io_thread {
-  net::io_context ioc;
-  net::executor_work_guard<net::io_context::executor_type> work{ioc.get_executor()};
-  std::thread thread;
-  void start() {
-    if (!thread.joinable()) thread = std::thread([this] { ioc.run(); });
-  }
-  ~io_thread() {
-    work.reset();
-    ioc.stop();
-    if (thread.joinable()) thread.join();
-  }
-};
-
-/// Polls `pred` every millisecond until it holds, for at most `limit`.
-template <class P>
-bool eventually(P pred, std::chrono::milliseconds limit = 10s) {
-  auto const end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(1ms);
-  }
-  return pred();
-}
+/// An io_context on a thread of its own, and bounded polling (tests/common).
+using enode::testing::eventually;
+using enode::testing::io_thread;
 
 } // namespace enode::dist::test

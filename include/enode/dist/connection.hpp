@@ -40,6 +40,8 @@ struct connection_options {
   std::size_t fragment_size = 64 * 1024;
   /// Bytes gathered into one write at most (beyond one packet).
   std::size_t max_batch = 512 * 1024;
+  /// The read buffer; a larger packet is read into a binary of its own.
+  std::size_t read_buffer_size = 1024 * 1024;
   packet_reader::limits limits{};
 };
 
