@@ -1,10 +1,15 @@
 #include <enode/core/pool.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <mutex>
 #include <vector>
 
+// Under a sanitizer each block comes from the general allocator, so that AddressSanitizer
+// sees it freed and reused; ENODE_POOL_UNDER_SANITIZERS (the CMake option of that name)
+// keeps the real pool, so that ThreadSanitizer checks its hand-overs between threads.
+#ifndef ENODE_POOL_UNDER_SANITIZERS
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define ENODE_PLAIN_POOL 1
 #elif defined(__has_feature)
@@ -12,11 +17,13 @@
 #define ENODE_PLAIN_POOL 1
 #endif
 #endif
+#endif
 
 namespace enode::pool {
 
 #ifdef ENODE_PLAIN_POOL
 
+bool pooled() noexcept { return false; }
 void* allocate(std::size_t bytes) { return ::operator new(bytes); }
 void deallocate(void* p, std::size_t) noexcept { ::operator delete(p); }
 
@@ -56,7 +63,7 @@ depot& the_depot() {
 
 // Trivially destructible, so that it stays usable while the thread (or, for the main
 // thread, the program) tears down; `flusher` hands the blocks to the depot when the
-// thread ends, and from then on this thread frees straight to the general allocator.
+// thread ends, and from then on this thread frees straight to the depot.
 struct cache {
   std::array<free_block*, classes> heads;
   std::array<std::size_t, classes> counts;
@@ -77,21 +84,40 @@ void give_back(std::size_t c, chain ch) noexcept {
   }
 }
 
-/// A new slab for class `c`: the first block for the caller, the rest for the cache.
+/// A new slab for class `c`: the first block for the caller, a batch for this thread's
+/// cache (none for a thread past its end), the rest to the depot in batches. So no
+/// cache holds more than it keeps: one that did (a whole slab of small blocks) would
+/// send a batch to the depot at each free until it was down to `keep`.
 free_block* carve(std::size_t c) {
   std::size_t const size = (c + 1) * granule;
   std::size_t const count = slab_bytes / size;
   auto* slab = static_cast<std::byte*>(std::malloc(count * size));
   if (!slab) throw std::bad_alloc();
-  free_block* head = nullptr;
-  for (std::size_t i = count; i-- > 1;) {
-    auto* b = reinterpret_cast<free_block*>(slab + i * size);
-    b->next = head;
-    head = b;
+  auto block_at = [&](std::size_t i) { return reinterpret_cast<free_block*>(slab + i * size); };
+  for (std::size_t i = 1; i + 1 < count; ++i) block_at(i)->next = block_at(i + 1);
+  block_at(count - 1)->next = nullptr;
+  std::size_t i = 1; // the next block not yet handed out
+  if (!local.closed) {
+    std::size_t const mine = std::min(batch, count - 1);
+    local.heads[c] = block_at(1);
+    local.counts[c] = mine;
+    i += mine;
+    block_at(i - 1)->next = nullptr;
   }
-  local.heads[c] = head;
-  local.counts[c] = count - 1;
-  return reinterpret_cast<free_block*>(slab);
+  if (i < count) {
+    auto& shelf = the_depot().shelves[c];
+    std::lock_guard g(shelf.mutex);
+    for (; i < count; i += batch) {
+      std::size_t const n = std::min(batch, count - i);
+      block_at(i + n - 1)->next = nullptr;
+      try {
+        shelf.chains.push_back(chain{block_at(i), n});
+      } catch (...) {
+        // As in give_back: lost, not corrupted.
+      }
+    }
+  }
+  return block_at(0);
 }
 
 struct flusher {
@@ -110,6 +136,8 @@ thread_local flusher flush_at_exit;
 std::size_t class_of(std::size_t bytes) noexcept { return (bytes - 1) / granule; }
 
 } // namespace
+
+bool pooled() noexcept { return true; }
 
 void* allocate(std::size_t bytes) {
   if (bytes != 0 && bytes <= max_pooled) {
@@ -139,13 +167,7 @@ void* allocate(std::size_t bytes) {
       return b;
     }
     (void)&flush_at_exit;
-    free_block* first = carve(c);
-    if (local.closed) { // a thread past its end keeps no cache: the rest to the depot
-      give_back(c, chain{local.heads[c], local.counts[c]});
-      local.heads[c] = nullptr;
-      local.counts[c] = 0;
-    }
-    return first;
+    return carve(c); // a thread past its end keeps none of the slab
   }
   if (void* p = std::malloc(bytes ? bytes : 1)) return p;
   throw std::bad_alloc();

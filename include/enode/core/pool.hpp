@@ -11,11 +11,16 @@
 /// from it, so that a producer thread and a consumer thread recycle each other's
 /// blocks instead of going to the general allocator for each one.
 ///
-/// Under AddressSanitizer every block comes from and goes to the general allocator, so
-/// that the sanitizer sees each one.
+/// Under a sanitizer every block comes from and goes to the general allocator, so that
+/// AddressSanitizer sees each one; the CMake option ENODE_POOL_UNDER_SANITIZERS keeps
+/// the real pool there (for ThreadSanitizer, which then checks the pool itself).
 namespace enode::pool {
 
 inline constexpr std::size_t max_pooled = 512;
+
+/// Whether blocks up to `max_pooled` bytes really come from the pool's free lists
+/// (false in a sanitizer build without ENODE_POOL_UNDER_SANITIZERS).
+bool pooled() noexcept;
 
 /// `bytes` of memory aligned for any object up to 16-byte alignment. @throws std::bad_alloc
 void* allocate(std::size_t bytes);
@@ -27,7 +32,7 @@ template <class T, class... Args>
 T* make(Args&&... args) {
   void* mem = allocate(sizeof(T));
   try {
-    return new (mem) T(std::forward<Args>(args)...);
+    return ::new (mem) T(std::forward<Args>(args)...); // :: so that a class operator new does not hide it
   } catch (...) {
     deallocate(mem, sizeof(T));
     throw;
