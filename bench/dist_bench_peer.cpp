@@ -68,8 +68,7 @@ awaitable<> caller(process& self) {
       for (std::int64_t i = 0; i < m[2].as_int(); ++i) {
         auto t0 = std::chrono::steady_clock::now();
         co_await behaviours::gen_server::call(worker, server, request, std::chrono::seconds(30));
-        auto us =
-            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+        auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
         times.emplace_back(us);
       }
       worker.send(m[4], term::tuple_of({a_calls_done, term::list_of(std::span<term::value const>(times))}));
@@ -83,9 +82,12 @@ int main(int argc, char** argv) {
   node::options opts;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string_view a = argv[i];
-    if (a == "--sname") opts.name = argv[i + 1];
-    else if (a == "--cookie") opts.cookie = argv[i + 1];
-    else if (a == "--threads") opts.threads = static_cast<std::size_t>(std::atoi(argv[i + 1]));
+    if (a == "--sname")
+      opts.name = argv[i + 1];
+    else if (a == "--cookie")
+      opts.cookie = argv[i + 1];
+    else if (a == "--threads")
+      opts.threads = static_cast<std::size_t>(std::atoi(argv[i + 1]));
   }
   if (opts.name.empty()) return 2;
   sigset_t set;

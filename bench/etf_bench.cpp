@@ -409,9 +409,7 @@ struct ei_program {
         case opk::longlong: rc |= ei_x_encode_longlong(&x, o.i); break;
         case opk::ulonglong: rc |= ei_x_encode_ulonglong(&x, o.u); break;
         case opk::double_: rc |= ei_x_encode_double(&x, o.d); break;
-        case opk::atom:
-          rc |= ei_x_encode_atom_len_as(&x, o.p, static_cast<int>(o.n), ERLANG_UTF8, ERLANG_UTF8);
-          break;
+        case opk::atom: rc |= ei_x_encode_atom_len_as(&x, o.p, static_cast<int>(o.n), ERLANG_UTF8, ERLANG_UTF8); break;
         case opk::string: rc |= ei_x_encode_string_len(&x, o.p, static_cast<int>(o.n)); break;
         case opk::binary: rc |= ei_x_encode_binary(&x, o.p, static_cast<int>(o.n)); break;
         case opk::bitstring: rc |= ei_x_encode_bitstring(&x, o.p, 0, o.n); break;
@@ -504,7 +502,8 @@ figures bench(corpus const& c, int runs, double min_time, std::string const& onl
     int idx = 0, version = 0;
     if (ei_decode_version(c.terms[k].data(), &idx, &version) < 0) die("ei_decode_version failed");
     prog.compile(c.terms[k].data(), &idx);
-    if (static_cast<std::size_t>(idx) != c.terms[k].size()) die("ei walk did not consume term " + std::to_string(k + 1));
+    if (static_cast<std::size_t>(idx) != c.terms[k].size())
+      die("ei walk did not consume term " + std::to_string(k + 1));
   }
   prog.starts.push_back(prog.ops.size());
 
@@ -607,8 +606,8 @@ figures bench(corpus const& c, int runs, double min_time, std::string const& onl
   std::printf("\ncorpus %s: %zu terms, %zu bytes (mean %.0f bytes/term)\n", c.path.c_str(), n, c.bytes,
               static_cast<double>(c.bytes) / static_cast<double>(n));
   std::printf("checked: ei and enode rebuild every term byte for byte");
-  if (enode_reordered) std::printf(" (enode: %zu terms with maps of >32 keys, in sorted key order, checked by decoding)",
-                                   enode_reordered);
+  if (enode_reordered)
+    std::printf(" (enode: %zu terms with maps of >32 keys, in sorted key order, checked by decoding)", enode_reordered);
   if (prog.raw_bignums) std::printf("; %zu bignums beyond 64 bits copied raw by ei encode", prog.raw_bignums);
   std::printf("\nbest of %d runs of >= %.2f s each\n\n", runs, min_time);
   std::printf("          %12s %14s %12s %14s %10s\n", "ei MB/s", "ei terms/s", "enode MB/s", "enode terms/s",

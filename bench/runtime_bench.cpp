@@ -157,9 +157,12 @@ int main(int argc, char** argv) {
   std::string_view only;
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
-    if (a == "--runs" && i + 1 < argc) runs = std::atoi(argv[++i]);
-    else if (a == "--scale" && i + 1 < argc) scale = std::atof(argv[++i]);
-    else if (a == "--only" && i + 1 < argc) only = argv[++i];
+    if (a == "--runs" && i + 1 < argc)
+      runs = std::atoi(argv[++i]);
+    else if (a == "--scale" && i + 1 < argc)
+      scale = std::atof(argv[++i]);
+    else if (a == "--only" && i + 1 < argc)
+      only = argv[++i];
     else {
       std::fprintf(stderr, "usage: %s [--runs N] [--scale F] [--only WORKLOAD]\n", argv[0]);
       return 2;

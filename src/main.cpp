@@ -4,9 +4,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <unistd.h>
 #include <span>
 #include <string_view>
+#include <unistd.h>
 
 namespace {
 
@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
   {
     char buf[4096];
     auto n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n > 0) enode::cli::program_path.assign(buf, static_cast<std::size_t>(n));
+    if (n > 0)
+      enode::cli::program_path.assign(buf, static_cast<std::size_t>(n));
     else if (argc > 0 && std::strchr(argv[0], '/')) {
       if (char* real = ::realpath(argv[0], nullptr)) {
         enode::cli::program_path = real;

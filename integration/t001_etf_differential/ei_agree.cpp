@@ -124,7 +124,8 @@ public:
           report(path, "ei reads a tuple of " + std::to_string(arity) + " elements, enode " + show(v));
           return skip_rest(buf, idx, start);
         }
-        for (int i = 0; i < arity; ++i) term(buf, idx, v[static_cast<std::size_t>(i)], path + "/" + std::to_string(i + 1));
+        for (int i = 0; i < arity; ++i)
+          term(buf, idx, v[static_cast<std::size_t>(i)], path + "/" + std::to_string(i + 1));
         return;
       }
       case ERL_NIL_EXT:
@@ -167,8 +168,8 @@ public:
       case ERL_V4_PORT_EXT: {
         erlang_port p;
         if (ei_decode_port(buf, &idx, &p) < 0) return fail_skip(buf, idx, start, path, "ei_decode_port failed");
-        std::string const what = "ei reads port " + printable(p.node) + " id " + std::to_string(p.id) +
-                                 " creation " + std::to_string(p.creation) + ", enode " + show(v);
+        std::string const what = "ei reads port " + printable(p.node) + " id " + std::to_string(p.id) + " creation " +
+                                 std::to_string(p.creation) + ", enode " + show(v);
         if (!v.is_port()) return report(path, what);
         auto const& q = v.as_port();
         if (q.node.name() != p.node || q.id != p.id || q.creation != p.creation) return report(path, what);
@@ -179,8 +180,8 @@ public:
       case ERL_NEWER_REFERENCE_EXT: {
         erlang_ref r;
         if (ei_decode_ref(buf, &idx, &r) < 0) return fail_skip(buf, idx, start, path, "ei_decode_ref failed");
-        std::string what = "ei reads reference " + printable(r.node) + " creation " + std::to_string(r.creation) +
-                           " words";
+        std::string what =
+            "ei reads reference " + printable(r.node) + " creation " + std::to_string(r.creation) + " words";
         for (int i = 0; i < r.len; ++i) what += " " + std::to_string(r.n[i]);
         what += ", enode " + show(v);
         if (!v.is_reference()) return report(path, what);
@@ -193,8 +194,7 @@ public:
       case ERL_NEW_FUN_EXT:
       case ERL_EXPORT_EXT:
       case ERL_FUN_EXT: return fun(buf, idx, v, path);
-      default:
-        return fail_skip(buf, idx, start, path, "tag " + std::to_string(raw) + " not handled by this walker");
+      default: return fail_skip(buf, idx, start, path, "tag " + std::to_string(raw) + " not handled by this walker");
     }
   }
 
@@ -277,8 +277,8 @@ private:
     int k = start;
     ei_get_type(buf, &k, &type, &digits);
     std::span<char const> raw(buf + start, static_cast<std::size_t>(end - start));
-    std::string const what = "ei reads a bignum of " + std::to_string(digits) + " bytes " + hex(raw, 24) +
-                             ", enode " + show(v);
+    std::string const what =
+        "ei reads a bignum of " + std::to_string(digits) + " bytes " + hex(raw, 24) + ", enode " + show(v);
     if (!v.is_integer() || v.is_small()) return report(path, what);
     std::vector<std::byte> enc(t::encoded_size(v));
     enc.resize(t::encode_body(v, enc));

@@ -51,7 +51,9 @@ auto exit_from(term::pid p) {
 awaitable<> idle(process& self) {
   for (;;) (void)co_await self.receive();
 }
-term::value caught(runtime::error_exception const& e) { return term::tuple_of({a("caught"), atoms::error, e.reason()}); }
+term::value caught(runtime::error_exception const& e) {
+  return term::tuple_of({a("caught"), atoms::error, e.reason()});
+}
 
 // A gen_server for the gen_server scenarios: {echo, X} -> X; {sleep, Ms} sleeps then replies.
 struct server : bh::gen_server {
@@ -172,7 +174,8 @@ std::map<std::string, scenario> scenarios() {
     });
     (void)co_await self.receive([](auto const& m) { return m == term::value(a("ready")); }, 5s);
     self.exit(p, a("please"));
-    ev.push_back(*co_await self.receive([](auto const& m) { return m.is_tuple() && m[0] == term::value(a("forwarded")); }, 5s));
+    ev.push_back(
+        *co_await self.receive([](auto const& m) { return m.is_tuple() && m[0] == term::value(a("forwarded")); }, 5s));
     self.exit(p, atoms::kill);
     ev.push_back(*co_await self.receive(down_of(ref), 5s));
   };
@@ -242,7 +245,8 @@ std::map<std::string, scenario> scenarios() {
     ev.push_back(*co_await self.receive(5s));
     auto tref = self.start_timer(10ms, self.self(), a("tock"));
     auto m = co_await self.receive(5s);
-    ev.push_back(term::value((*m)[0] == term::value(atoms::timeout) && (*m)[1] == tref && (*m)[2] == term::value(a("tock"))));
+    ev.push_back(
+        term::value((*m)[0] == term::value(atoms::timeout) && (*m)[1] == tref && (*m)[2] == term::value(a("tock"))));
     auto c = self.send_after(10s, self.self(), a("never"));
     ev.push_back(term::value(self.cancel_timer(c).has_value()));
     ev.push_back(term::value(self.cancel_timer(c).has_value()));
@@ -270,8 +274,8 @@ std::map<std::string, scenario> scenarios() {
     };
     bh::child_spec w1{.id = a("w1"), .start = start};
     bh::child_spec w2{.id = a("w2"), .start = start, .restart = bh::restart_type::temporary};
-    auto r = co_await bh::supervisor::start_link(self, {.strategy = bh::strategy::one_for_one, .intensity = 3}, std::move(w1),
-                                                 std::move(w2));
+    auto r = co_await bh::supervisor::start_link(self, {.strategy = bh::strategy::one_for_one, .intensity = 3},
+                                                 std::move(w1), std::move(w2));
     auto sup = term::value(r.pid);
     auto before = co_await bh::supervisor::which_children(self, sup);
     ev.push_back(co_await bh::supervisor::count_children(self, sup));

@@ -96,10 +96,14 @@ int main(int argc, char** argv) {
   node::options opts;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string_view a = argv[i];
-    if (a == "--sname") opts.name = argv[i + 1];
-    else if (a == "--name") opts.name = argv[i + 1], opts.long_names = true;
-    else if (a == "--cookie") opts.cookie = argv[i + 1];
-    else if (a == "--ticktime") opts.ticktime = std::chrono::seconds(std::atoi(argv[i + 1]));
+    if (a == "--sname")
+      opts.name = argv[i + 1];
+    else if (a == "--name")
+      opts.name = argv[i + 1], opts.long_names = true;
+    else if (a == "--cookie")
+      opts.cookie = argv[i + 1];
+    else if (a == "--ticktime")
+      opts.ticktime = std::chrono::seconds(std::atoi(argv[i + 1]));
   }
   if (opts.name.empty()) {
     std::fprintf(stderr, "usage: enode_dist_peer --sname NAME --cookie C\n");

@@ -119,7 +119,7 @@ public:
       } catch (runtime::error_exception const&) {
         auto holder = self.system().whereis(*name);
         ack(term::tuple_of({atoms::error, term::tuple_of({already_started, holder ? term::value(*holder)
-                                                                                   : term::value(atoms::undefined)})}));
+                                                                                  : term::value(atoms::undefined)})}));
         co_return;
       }
     }
@@ -139,9 +139,7 @@ public:
     switch (first->what()) {
       case action::kind::ok: ack(term::tuple_of({atoms::ok, self.self()})); break;
       case action::kind::ignore: ack(atoms::ignore); co_return;
-      case action::kind::stop:
-        ack(term::tuple_of({atoms::error, first->reason()}));
-        self.exit(first->reason());
+      case action::kind::stop: ack(term::tuple_of({atoms::error, first->reason()})); self.exit(first->reason());
       default: {
         auto reason = term::tuple_of({bad_return_value, atoms::undefined});
         ack(term::tuple_of({atoms::error, reason}));
@@ -181,14 +179,16 @@ private:
         } else {
           // (Two statements: GCC 12 destroys the result of a co_await inside ?: too early.)
           std::optional<term::value> m;
-          if (suspended) m = co_await self.receive(is_system, runtime::infinity);
-          else m = co_await self.receive(timeout);
+          if (suspended)
+            m = co_await self.receive(is_system, runtime::infinity);
+          else
+            m = co_await self.receive(timeout);
           if (!m) {
-              next = co_await s.handle_info(atoms::timeout);
+            next = co_await s.handle_info(atoms::timeout);
           } else if (term::is_record(*m, gen_call, 3) && (caller = from::of((*m)[1]))) {
             next = co_await s.handle_call((*m)[2], *caller);
           } else if (term::is_record(*m, gen_cast, 2)) {
-              next = co_await s.handle_cast((*m)[1]);
+            next = co_await s.handle_cast((*m)[1]);
           } else if (is_system(*m)) {
             auto sys_from = *from::of((*m)[1]);
             term::value const& req = (*m)[2];
@@ -207,7 +207,7 @@ private:
                      self.trapping_exits()) {
             stop_reason = (*m)[2]; // the parent ends: so does the server, as OTP's does
           } else {
-              next = co_await s.handle_info(*m);
+            next = co_await s.handle_info(*m);
           }
         }
       } catch (...) {
@@ -258,7 +258,8 @@ awaitable<start_result> start_server(process& caller, std::unique_ptr<gen_server
                name = opts.name](process& self) mutable -> awaitable<> {
     co_await server_runner::serve(self, std::move(server), caller_pid, ack_ref, name);
   };
-  term::pid const pid = caller.spawn(std::move(body), runtime::spawn_options{.link = link, .monitor = true, .monitor_ref = &mref});
+  term::pid const pid =
+      caller.spawn(std::move(body), runtime::spawn_options{.link = link, .monitor = true, .monitor_ref = &mref});
   term::value const pid_v(pid);
 
   auto answer = co_await caller.receive(
@@ -304,7 +305,8 @@ awaitable<start_result> start_server(process& caller, std::unique_ptr<gen_server
 
 } // namespace
 
-awaitable<start_result> gen_server::start_link(process& caller, std::unique_ptr<gen_server> server, start_options opts) {
+awaitable<start_result> gen_server::start_link(process& caller, std::unique_ptr<gen_server> server,
+                                               start_options opts) {
   return start_server(caller, std::move(server), std::move(opts), true);
 }
 
@@ -335,8 +337,8 @@ awaitable<term::value> do_call(process& self, term::value const& server, term::v
   term::value const server_term = server;
   auto failure = [&](term::value reason) {
     // The arguments of the call as made: call/2 or call/3.
-    term::value args = with_timeout ? term::list_of({server_term, request, timeout_term(t)})
-                                    : term::list_of({server_term, request});
+    term::value args =
+        with_timeout ? term::list_of({server_term, request, timeout_term(t)}) : term::list_of({server_term, request});
     return runtime::exit_exception(
         term::tuple_of({std::move(reason), term::tuple_of({gen_server_atom, call_atom, args})}));
   };
@@ -391,8 +393,10 @@ void gen_server::cast(runtime::system& sys, term::value const& server, term::val
 
 void gen_server::reply(process& self, from const& to, term::value reply) {
   term::value msg = term::tuple_of({to.tag, std::move(reply)});
-  if (auto alias = alias_of(to.tag)) self.send(*alias, std::move(msg));
-  else self.send(to.pid, std::move(msg));
+  if (auto alias = alias_of(to.tag))
+    self.send(*alias, std::move(msg));
+  else
+    self.send(to.pid, std::move(msg));
 }
 
 awaitable<> gen_server::stop(process& self, term::value const& server, term::value reason, runtime::timeout t) {
@@ -401,8 +405,8 @@ awaitable<> gen_server::stop(process& self, term::value const& server, term::val
   auto mark = self.mark();
   term::value const mref = self.monitor(*target);
   // What sys:terminate/3 sends; the server answers by exiting.
-  self.send(*target, term::tuple_of({system_tag, term::tuple_of({self.self(), mref}),
-                                     term::tuple_of({terminate_tag, reason})}));
+  self.send(*target,
+            term::tuple_of({system_tag, term::tuple_of({self.self(), mref}), term::tuple_of({terminate_tag, reason})}));
   auto down = co_await self.receive(
       [&](term::value const& m) { return term::is_record(m, atoms::DOWN, 5) && m[1] == mref; }, t, mark);
   if (!down) {

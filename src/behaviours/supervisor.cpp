@@ -107,8 +107,10 @@ awaitable<start_result> supervisor::start_one(child& c) {
   }
   if (failed) r = start_result::error(runtime::exit_reason_of(failed));
   c.restarting = false;
-  if (*r) c.pid = r->pid;
-  else c.pid.reset();
+  if (*r)
+    c.pid = r->pid;
+  else
+    c.pid.reset();
   co_return *r;
 }
 
@@ -123,9 +125,9 @@ awaitable<term::value> supervisor::stop_one(child& c) {
   auto mref = me.monitor(pid_v);
   auto is_down = [&](term::value const& m) { return term::is_record(m, atoms::DOWN, 5) && m[1] == mref; };
   me.unlink(pid);
-  auto early = co_await me.receive(
-      [&](term::value const& m) { return term::is_record(m, atoms::EXIT, 3) && m[1] == pid_v; },
-      std::chrono::milliseconds(0));
+  auto early =
+      co_await me.receive([&](term::value const& m) { return term::is_record(m, atoms::EXIT, 3) && m[1] == pid_v; },
+                          std::chrono::milliseconds(0));
   if (early) {
     (void)co_await me.receive(is_down, runtime::infinity);
     co_return (*early)[2];
@@ -182,7 +184,8 @@ awaitable<bool> supervisor::restart(std::size_t index) {
     }
   }
   // Temporary children that went down with another are forgotten, as in OTP.
-  std::erase_if(children_, [](child const& c) { return !c.pid && !c.restarting && c.spec.restart == restart_type::temporary; });
+  std::erase_if(children_,
+                [](child const& c) { return !c.pid && !c.restarting && c.spec.restart == restart_type::temporary; });
   co_return true;
 }
 
@@ -195,7 +198,8 @@ awaitable<action> supervisor::child_exited(term::pid const& pid, term::value con
   bool const again = c.spec.restart == restart_type::permanent ||
                      (c.spec.restart == restart_type::transient && !is_normal_exit(reason));
   if (!again) {
-    if (c.spec.restart == restart_type::temporary || template_) children_.erase(children_.begin() + static_cast<std::ptrdiff_t>(*index));
+    if (c.spec.restart == restart_type::temporary || template_)
+      children_.erase(children_.begin() + static_cast<std::ptrdiff_t>(*index));
     co_return action::noreply();
   }
   if (!add_restart()) {
@@ -250,7 +254,8 @@ awaitable<action> supervisor::handle_call(term::value const& request, from const
     // A child spec from another node names Erlang code, which a C++ node cannot run.
     co_return action::reply(error_of(term::tuple_of({term::atom("invalid_child_spec"), arg})));
   }
-  if (term::is_record(request, terminate_child_tag, 2)) co_return action::reply(co_await do_terminate_child(request[1]));
+  if (term::is_record(request, terminate_child_tag, 2))
+    co_return action::reply(co_await do_terminate_child(request[1]));
   if (term::is_record(request, restart_child_tag, 2)) co_return action::reply(co_await do_restart_child(request[1]));
   if (term::is_record(request, delete_child_tag, 2)) co_return action::reply(do_delete_child(request[1]));
   if (request == term::value(which_children_tag)) co_return action::reply(do_which_children());
@@ -319,7 +324,8 @@ awaitable<term::value> supervisor::do_terminate_child(term::value const& id) {
   (void)co_await stop_one(children_[*index]);
   auto& c = children_[*index];
   c.restarting = false;
-  if (template_ || c.spec.restart == restart_type::temporary) children_.erase(children_.begin() + static_cast<std::ptrdiff_t>(*index));
+  if (template_ || c.spec.restart == restart_type::temporary)
+    children_.erase(children_.begin() + static_cast<std::ptrdiff_t>(*index));
   co_return atoms::ok;
 }
 
@@ -351,11 +357,12 @@ term::value supervisor::do_which_children() const {
   std::vector<term::value> out;
   for (auto it = children_.rbegin(); it != children_.rend(); ++it) {
     auto const& c = *it;
-    term::value what = c.pid ? term::value(*c.pid) : c.restarting ? term::value(restarting) : term::value(atoms::undefined);
+    term::value what = c.pid          ? term::value(*c.pid)
+                       : c.restarting ? term::value(restarting)
+                                      : term::value(atoms::undefined);
     std::vector<term::value> mods(c.spec.modules.begin(), c.spec.modules.end());
-    out.push_back(term::tuple_of({c.spec.id, what,
-                                  c.spec.type == child_type::worker ? worker_atom : supervisor_atom,
-                                  term::list_of(mods)}));
+    out.push_back(term::tuple_of(
+        {c.spec.id, what, c.spec.type == child_type::worker ? worker_atom : supervisor_atom, term::list_of(mods)}));
   }
   return term::list_of(out);
 }
@@ -364,8 +371,10 @@ term::value supervisor::do_count_children() const {
   std::size_t active = 0, sups = 0, workers = 0;
   for (auto const& c : children_) {
     if (c.pid) ++active;
-    if (c.spec.type == child_type::supervisor) ++sups;
-    else ++workers;
+    if (c.spec.type == child_type::supervisor)
+      ++sups;
+    else
+      ++workers;
   }
   auto n = [](std::size_t x) { return term::value(static_cast<std::uint64_t>(x)); };
   return term::list_of({term::tuple_of({specs_atom, n(children_.size())}), term::tuple_of({active_atom, n(active)}),

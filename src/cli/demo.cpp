@@ -128,10 +128,11 @@ void expose_demo(node::node& n) {
 
 std::vector<behaviours::child_spec> demo_children() {
   using behaviours::start_options;
-  return {behaviours::child_spec{.id = term::atom("echo"),
-                                 .start = behaviours::start_server<echo_server>(start_options{.name = term::atom("echo")})},
-          behaviours::child_spec{.id = term::atom("kv"),
-                                 .start = behaviours::start_server<kv_server>(start_options{.name = term::atom("kv")})}};
+  return {
+      behaviours::child_spec{.id = term::atom("echo"),
+                             .start = behaviours::start_server<echo_server>(start_options{.name = term::atom("echo")})},
+      behaviours::child_spec{.id = term::atom("kv"),
+                             .start = behaviours::start_server<kv_server>(start_options{.name = term::atom("kv")})}};
 }
 
 } // namespace enode::cli

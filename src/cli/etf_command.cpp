@@ -142,8 +142,10 @@ int decode_packets(options const& o) {
 
 int roundtrip_packets(options const& o) {
   return serve_packets("roundtrip", o, [&o](auto const& v, term::decode_failure const& f, std::vector<std::byte>& out) {
-    if (v) term::encode_append(*v, out, o.encode);
-    else term::encode_append(term::tuple_of({term::atom("enode_error"), term::string_of(describe(f))}), out);
+    if (v)
+      term::encode_append(*v, out, o.encode);
+    else
+      term::encode_append(term::tuple_of({term::atom("enode_error"), term::string_of(describe(f))}), out);
   });
 }
 
@@ -157,7 +159,8 @@ int etf_command(std::span<char const* const> args) {
     std::fputs(usage, stdout);
     return 0;
   }
-  if (o.mode != "decode" && o.mode != "encode" && o.mode != "roundtrip") return bad_usage("unknown mode '" + o.mode + "'");
+  if (o.mode != "decode" && o.mode != "encode" && o.mode != "roundtrip")
+    return bad_usage("unknown mode '" + o.mode + "'");
   bool const decodes = o.mode != "encode";
   bool const encodes = o.mode != "decode";
   for (std::size_t i = 1; i < args.size(); ++i) {

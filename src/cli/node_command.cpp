@@ -12,9 +12,9 @@
 #include <enode/node/erpc.hpp>
 #include <enode/node/node.hpp>
 #include <enode/node/rpc.hpp>
+#include <enode/term/atoms.hpp>
 #include <enode/term/parse.hpp>
 #include <enode/term/print.hpp>
-#include <enode/term/atoms.hpp>
 
 #include <csignal>
 #include <cstdio>
@@ -162,35 +162,45 @@ flags_parsed parse_flags(std::span<char const* const> args, std::string_view cmd
       auto v = value();
       if (!v) break;
       auto p = parse_port(*v, true);
-      if (!p) bad("bad port '" + std::string(*v) + "'");
-      else f.opts.listen_port = *p;
+      if (!p)
+        bad("bad port '" + std::string(*v) + "'");
+      else
+        f.opts.listen_port = *p;
     } else if (a == "--epmd-port") {
       auto v = value();
       if (!v) break;
       auto p = parse_port(*v, false);
-      if (!p) bad("bad port '" + std::string(*v) + "'");
-      else f.opts.epmd_port = *p;
+      if (!p)
+        bad("bad port '" + std::string(*v) + "'");
+      else
+        f.opts.epmd_port = *p;
     } else if (a == "--ticktime") {
       auto v = value();
       if (!v) break;
       auto t = parse_size(*v);
-      if (!t || *t == 0 || *t > 86400) bad("bad ticktime '" + std::string(*v) + "' (seconds, 1..86400)");
-      else f.opts.ticktime = std::chrono::seconds(*t);
+      if (!t || *t == 0 || *t > 86400)
+        bad("bad ticktime '" + std::string(*v) + "' (seconds, 1..86400)");
+      else
+        f.opts.ticktime = std::chrono::seconds(*t);
     } else if (a == "--erpc") {
       f.erpc = true;
     } else if (a == "--timeout") {
       auto v = value();
       if (!v) break;
       auto t = parse_size(*v);
-      if (!t || *t == 0 || *t > 4294967) bad("bad timeout '" + std::string(*v) + "' (seconds, 1..4294967)");
-      else f.timeout = std::chrono::seconds(*t);
+      if (!t || *t == 0 || *t > 4294967)
+        bad("bad timeout '" + std::string(*v) + "' (seconds, 1..4294967)");
+      else
+        f.timeout = std::chrono::seconds(*t);
     } else if (a == "--no-embedded-epmd") {
       f.opts.embedded_epmd = false;
     } else if (a == "--connect" && cmd == "run") {
       auto v = value();
       if (!v) break;
-      if (!dist::handshake::parse_node_name(*v)) bad("'" + std::string(*v) + "' is not a node name (alive@host)");
-      else f.opts.keep_connected.emplace_back(*v);
+      if (!dist::handshake::parse_node_name(*v))
+        bad("'" + std::string(*v) + "' is not a node name (alive@host)");
+      else
+        f.opts.keep_connected.emplace_back(*v);
     } else if (a.starts_with("-")) {
       bad("unknown option '" + std::string(a) + "'");
     } else {
@@ -241,8 +251,8 @@ int run_command(std::span<char const* const> args) {
   auto root = n.system().spawn([&started](runtime::process& self) -> runtime::awaitable<> {
     self.trap_exit(true);
     auto sup = co_await behaviours::supervisor::start_link(
-        self, behaviours::sup_flags{.strategy = behaviours::strategy::one_for_one, .intensity = 10},
-        demo_children(), behaviours::start_options{.name = term::atom("enode_demo_sup")});
+        self, behaviours::sup_flags{.strategy = behaviours::strategy::one_for_one, .intensity = 10}, demo_children(),
+        behaviours::start_options{.name = term::atom("enode_demo_sup")});
     started.set_value(static_cast<bool>(sup));
     for (;;) {
       auto m = co_await self.receive();
@@ -393,8 +403,8 @@ int names_command(std::span<char const* const> args) {
   std::uint16_t port = f.opts.epmd_port ? *f.opts.epmd_port : dist::epmd::default_port();
   net::io_context ioc;
   result<dist::epmd::names_reply> r = dist::error::closed;
-  net::co_spawn(ioc, [&]() -> net::awaitable<void> { r = co_await dist::epmd::async_names(host, port, 5s); },
-                net::detached);
+  net::co_spawn(
+      ioc, [&]() -> net::awaitable<void> { r = co_await dist::epmd::async_names(host, port, 5s); }, net::detached);
   ioc.run();
   if (!r) {
     std::fprintf(stderr, "enode names: no EPMD on %s port %u: %s\n", host.c_str(), port, r.error().message().c_str());

@@ -33,8 +33,8 @@ namespace {
 
 constexpr std::size_t granule = 16;
 constexpr std::size_t classes = max_pooled / granule;
-constexpr std::size_t batch = 128;       // blocks moved to or from the depot at once
-constexpr std::size_t keep = 2 * batch;  // free blocks a thread keeps per class
+constexpr std::size_t batch = 128;      // blocks moved to or from the depot at once
+constexpr std::size_t keep = 2 * batch; // free blocks a thread keeps per class
 constexpr std::size_t slab_bytes = 64 * 1024;
 
 struct free_block {

@@ -29,7 +29,8 @@ bool header_mode(flags::type f) { return (f & (flags::dist_hdr_atom_cache | flag
 connection::connection(tcp::socket socket, peer_identity peer, flags::type ours, connection_sink& sink,
                        connection_options opts)
     : socket_(std::move(socket)), strand_(socket_.get_executor()), peer_(std::move(peer)),
-      peer_node_(term::atom::make(peer_.name).value()), flags_(flags::expand(ours) & peer_.flags), sink_(sink), opts_(opts), reader_(header_mode(flags_), opts.limits),
+      peer_node_(term::atom::make(peer_.name).value()), flags_(flags::expand(ours) & peer_.flags), sink_(sink),
+      opts_(opts), reader_(header_mode(flags_), opts.limits),
       writer_(header_mode(flags_), (flags_ & flags::fragments) != 0, opts.fragment_size), wake_(strand_),
       tick_(strand_) {
   error_code ignored;
@@ -49,8 +50,8 @@ void connection::start() {
 }
 
 connection_stats connection::stats() const {
-  return {messages_in_.load(), messages_out_.load(), bytes_in_.load(), bytes_out_.load(), writes_.load(),
-          ticks_in_.load()};
+  return {messages_in_.load(), messages_out_.load(), bytes_in_.load(),
+          bytes_out_.load(),   writes_.load(),       ticks_in_.load()};
 }
 
 // --- sending ---------------------------------------------------------------------------------
@@ -127,8 +128,8 @@ net::awaitable<void> connection::write_loop() {
   out.reserve(64 * 1024);
   struct segment {
     bool in_heads;
-    std::size_t offset, size;   // in heads
-    std::byte const* data;      // elsewhere
+    std::size_t offset, size; // in heads
+    std::byte const* data;    // elsewhere
   };
   std::vector<segment> segments;
   std::vector<net::const_buffer> buffers;
@@ -141,7 +142,8 @@ net::awaitable<void> connection::write_loop() {
       std::lock_guard g(mutex_);
       if (closing_.load(std::memory_order_acquire)) co_return;
       if (small_.empty() && bulk_.empty()) {
-        if (flush_then_close_) close_now = true;
+        if (flush_then_close_)
+          close_now = true;
         else {
           idle_ = true;
           wait = true;

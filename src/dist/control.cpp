@@ -11,8 +11,8 @@ namespace {
 bool is_pid(term::value const& v) { return v.is_pid(); }
 bool is_pid_or_nil(term::value const& v) { return v.is_pid() || v.is_nil() || v.is_atom(); }
 bool is_mfa(term::value const& v) {
-  return v.is_tuple() && v.arity() == 3 && v[0].is_atom() && v[1].is_atom() && v[2].is_small() &&
-         v[2].as_int() >= 0 && v[2].as_int() <= 255;
+  return v.is_tuple() && v.arity() == 3 && v[0].is_atom() && v[1].is_atom() && v[2].is_small() && v[2].as_int() >= 0 &&
+         v[2].as_int() <= 255;
 }
 
 std::optional<std::uint64_t> unlink_id_of(term::value const& v) {
@@ -35,12 +35,8 @@ result<control> interpret(term::value const& t, term::value const* payload) {
   if (code < 1 || code > 255) return error::bad_packet;
   control c;
   c.code = static_cast<op>(code);
-  auto need = [&](std::size_t arity, bool with_payload) {
-    return n == arity && (payload != nullptr) == with_payload;
-  };
-  auto message = [&] {
-    c.message = *payload;
-  };
+  auto need = [&](std::size_t arity, bool with_payload) { return n == arity && (payload != nullptr) == with_payload; };
+  auto message = [&] { c.message = *payload; };
   switch (c.code) {
     case op::link:
       if (!need(3, false) || !is_pid(t[1]) || !is_pid(t[2])) return error::bad_packet;
@@ -131,12 +127,12 @@ result<control> interpret(term::value const& t, term::value const* payload) {
     case op::spawn_request_tt:
       // {29, ReqId, From, GroupLeader, {M, F, Arity}, Opts} + ArgList. BEAM drops the
       // connection for a malformed one (an argument list that is not Arity long among it).
-      if (!need(c.code == op::spawn_request ? 6 : 7, true) || !t[1].is_reference() || !is_pid(t[2]) || !is_mfa(t[4]) || !t[5].is_proper_list() ||
-          !payload->is_proper_list() ||
+      if (!need(c.code == op::spawn_request ? 6 : 7, true) || !t[1].is_reference() || !is_pid(t[2]) || !is_mfa(t[4]) ||
+          !t[5].is_proper_list() || !payload->is_proper_list() ||
           payload->list_elements().size() != static_cast<std::size_t>(t[4][2].as_int()))
         return error::bad_packet;
-      c.what = action::spawn_request, c.ref = t[1], c.from = t[2], c.group_leader = t[3], c.to = t[4],
-      c.options = t[5], c.message = *payload;
+      c.what = action::spawn_request, c.ref = t[1], c.from = t[2], c.group_leader = t[3], c.to = t[4], c.options = t[5],
+      c.message = *payload;
       return c;
     case op::spawn_reply:
     case op::spawn_reply_tt:

@@ -12,7 +12,7 @@ namespace enode::dist {
 /// Closes `s`: a socket with `close(ec)`, or a stream with `close()` (the test stream).
 template <class Stream>
 void close_stream(Stream& s) {
-  if constexpr (requires(error_code& ec) { s.close(ec); }) {
+  if constexpr (requires(error_code & ec) { s.close(ec); }) {
     error_code ignored;
     s.close(ignored);
   } else {

@@ -23,8 +23,7 @@ namespace enode::dist::epmd_io {
 /// `max_reply` bytes, else `epmd_bad_reply`).
 template <class AsyncStream>
 net::awaitable<result<std::vector<std::byte>>> async_request(AsyncStream& s, std::vector<std::byte> const& req,
-                                                             std::chrono::milliseconds timeout,
-                                                             std::size_t max_reply) {
+                                                             std::chrono::milliseconds timeout, std::size_t max_reply) {
   socket_deadline d(s, timeout);
   auto [ec, n] = co_await net::async_write(s, net::buffer(req), net::as_tuple(net::use_awaitable));
   (void)n;

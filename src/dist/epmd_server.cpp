@@ -3,10 +3,10 @@
 #include <enode/dist/error.hpp>
 
 #include <array>
+#include <cerrno>
+#include <ctime>
 #include <future>
 #include <string_view>
-#include <ctime>
-#include <cerrno>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -49,7 +49,8 @@ result<std::shared_ptr<server>> server::listen(net::any_io_executor ex, std::uin
   return s;
 }
 
-result<std::shared_ptr<server>> server::adopt(net::any_io_executor ex, int listen_fd, std::vector<adopted> const& regs) {
+result<std::shared_ptr<server>> server::adopt(net::any_io_executor ex, int listen_fd,
+                                              std::vector<adopted> const& regs) {
   std::shared_ptr<server> s(new server(ex));
   error_code ec;
   // The descriptors' family, as the previous server opened them.
@@ -241,7 +242,8 @@ net::awaitable<void> server::serve(tcp::socket s) {
     if (keep) {
       if (ec) {
         std::lock_guard g(mutex_);
-        if (auto it = registered_.find(reg->entry.name); it != registered_.end() && it->second == reg) registered_.erase(it);
+        if (auto it = registered_.find(reg->entry.name); it != registered_.end() && it->second == reg)
+          registered_.erase(it);
         co_return;
       }
       in.erase(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(used));

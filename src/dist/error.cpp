@@ -43,18 +43,39 @@ error_category const& dist_category() noexcept {
 
 namespace flags {
 std::string names(type f) {
-  static constexpr struct { type bit; char const* name; } table[] = {
-      {published, "PUBLISHED"}, {atom_cache, "ATOM_CACHE"}, {extended_references, "EXTENDED_REFERENCES"},
-      {dist_monitor, "DIST_MONITOR"}, {fun_tags, "FUN_TAGS"}, {dist_monitor_name, "DIST_MONITOR_NAME"},
-      {hidden_atom_cache, "HIDDEN_ATOM_CACHE"}, {new_fun_tags, "NEW_FUN_TAGS"},
-      {extended_pids_ports, "EXTENDED_PIDS_PORTS"}, {export_ptr_tag, "EXPORT_PTR_TAG"},
-      {bit_binaries, "BIT_BINARIES"}, {new_floats, "NEW_FLOATS"}, {unicode_io, "UNICODE_IO"},
-      {dist_hdr_atom_cache, "DIST_HDR_ATOM_CACHE"}, {small_atom_tags, "SMALL_ATOM_TAGS"},
-      {utf8_atoms, "UTF8_ATOMS"}, {map_tag, "MAP_TAG"}, {big_creation, "BIG_CREATION"},
-      {send_sender, "SEND_SENDER"}, {big_seqtrace_labels, "BIG_SEQTRACE_LABELS"},
-      {exit_payload, "EXIT_PAYLOAD"}, {fragments, "FRAGMENTS"}, {handshake_23, "HANDSHAKE_23"},
-      {unlink_id, "UNLINK_ID"}, {mandatory_25_digest, "MANDATORY_25_DIGEST"}, {spawn, "SPAWN"},
-      {name_me, "NAME_ME"}, {v4_nc, "V4_NC"}, {alias, "ALIAS"}, {altact_sig, "ALTACT_SIG"}};
+  static constexpr struct {
+    type bit;
+    char const* name;
+  } table[] = {{published, "PUBLISHED"},
+               {atom_cache, "ATOM_CACHE"},
+               {extended_references, "EXTENDED_REFERENCES"},
+               {dist_monitor, "DIST_MONITOR"},
+               {fun_tags, "FUN_TAGS"},
+               {dist_monitor_name, "DIST_MONITOR_NAME"},
+               {hidden_atom_cache, "HIDDEN_ATOM_CACHE"},
+               {new_fun_tags, "NEW_FUN_TAGS"},
+               {extended_pids_ports, "EXTENDED_PIDS_PORTS"},
+               {export_ptr_tag, "EXPORT_PTR_TAG"},
+               {bit_binaries, "BIT_BINARIES"},
+               {new_floats, "NEW_FLOATS"},
+               {unicode_io, "UNICODE_IO"},
+               {dist_hdr_atom_cache, "DIST_HDR_ATOM_CACHE"},
+               {small_atom_tags, "SMALL_ATOM_TAGS"},
+               {utf8_atoms, "UTF8_ATOMS"},
+               {map_tag, "MAP_TAG"},
+               {big_creation, "BIG_CREATION"},
+               {send_sender, "SEND_SENDER"},
+               {big_seqtrace_labels, "BIG_SEQTRACE_LABELS"},
+               {exit_payload, "EXIT_PAYLOAD"},
+               {fragments, "FRAGMENTS"},
+               {handshake_23, "HANDSHAKE_23"},
+               {unlink_id, "UNLINK_ID"},
+               {mandatory_25_digest, "MANDATORY_25_DIGEST"},
+               {spawn, "SPAWN"},
+               {name_me, "NAME_ME"},
+               {v4_nc, "V4_NC"},
+               {alias, "ALIAS"},
+               {altact_sig, "ALTACT_SIG"}};
   std::string out;
   for (auto const& e : table) {
     if (f & e.bit) {

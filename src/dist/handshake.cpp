@@ -23,9 +23,18 @@ struct writer {
     return b;
   }
   void u8(std::uint8_t v) { out.push_back(std::byte{v}); }
-  void u16(std::uint16_t v) { grow(2); endian::store_be(out.data() + out.size() - 2, v); }
-  void u32(std::uint32_t v) { grow(4); endian::store_be(out.data() + out.size() - 4, v); }
-  void u64(std::uint64_t v) { grow(8); endian::store_be(out.data() + out.size() - 8, v); }
+  void u16(std::uint16_t v) {
+    grow(2);
+    endian::store_be(out.data() + out.size() - 2, v);
+  }
+  void u32(std::uint32_t v) {
+    grow(4);
+    endian::store_be(out.data() + out.size() - 4, v);
+  }
+  void u64(std::uint64_t v) {
+    grow(8);
+    endian::store_be(out.data() + out.size() - 8, v);
+  }
   void text(std::string_view s) {
     for (char c : s) out.push_back(static_cast<std::byte>(c));
   }

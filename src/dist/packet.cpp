@@ -68,8 +68,7 @@ result<std::size_t> packet_reader::read_header(std::span<std::byte const> in, te
   return pos;
 }
 
-result<std::optional<wire_message>> packet_reader::finish(std::span<std::byte const> body,
-                                                          term::atom_cache const* refs,
+result<std::optional<wire_message>> packet_reader::finish(std::span<std::byte const> body, term::atom_cache const* refs,
                                                           term::binary const* owner) {
   term::decode_options opts;
   opts.atom_refs = refs;
@@ -188,7 +187,7 @@ void packet_writer::write(term::value const& control, term::value const* payload
 
 void packet_writer::write(term::value const& control, term::value const* payload, std::size_t cs, std::size_t ps,
                           std::vector<std::byte>& out) const {
-  std::size_t const head = header_mode_ ? 3 : (1 + 1);                 // 131 68 0 | 112 131
+  std::size_t const head = header_mode_ ? 3 : (1 + 1); // 131 68 0 | 112 131
   std::size_t const body = head + cs + (payload ? ps + (header_mode_ ? 0 : 1) : 0);
   std::size_t at = out.size();
   out.resize(at + 4 + body);
@@ -236,7 +235,7 @@ std::span<std::byte const> outgoing::take_view(std::vector<std::byte>& heads) {
   }
   bool const first = next_ == 0;
   std::size_t const len = first ? std::min(body_.size(), std::max(fragment_size_, control_size_))
-                                 : std::min(fragment_size_, body_.size() - offset_);
+                                : std::min(fragment_size_, body_.size() - offset_);
   std::size_t const head = 2 + 8 + 8 + (first ? 1 : 0);
   std::size_t const at = heads.size();
   heads.resize(at + 4 + head);

@@ -21,7 +21,8 @@ term::value frame(term::value const& m, term::value const& f, term::value const&
 runtime::awaitable<outcome> apply(runtime::process& self, functions const& fns, term::value const& m,
                                   term::value const& f, term::value const& args) {
   if (!m.is_atom() || !f.is_atom() || !args.is_proper_list())
-    co_return outcome{outcome::kind::error, term::atoms::badarg, frame(erlang, apply_atom, term::list_of({m, f, args}))};
+    co_return outcome{outcome::kind::error, term::atoms::badarg,
+                      frame(erlang, apply_atom, term::list_of({m, f, args}))};
   auto const a = args.list_elements();
   auto body = fns.find(m.as_atom(), f.as_atom(), a.size());
   if (!body) co_return outcome{outcome::kind::error, undef, frame(m, f, args)};

@@ -46,7 +46,7 @@ blocking::~blocking() {
 void blocking::check_thread() const {
   if (sys_.context().get_executor().running_in_this_thread())
     throw boost::system::system_error(make_error_code(runtime::error::would_deadlock),
-                            "a blocking call from one of the node's own threads");
+                                      "a blocking call from one of the node's own threads");
 }
 
 void blocking::spawn_task(std::function<runtime::awaitable<>(runtime::process&)> body) {

@@ -15,16 +15,24 @@ void add_builtins(node_impl& n) {
   f.add("erlang", "nodes", [&n](term::value which) {
     // nodes(visible | hidden | connected | this | known) and lists of them.
     std::vector<term::value> kinds;
-    if (which.is_atom()) kinds.push_back(which);
-    else if (which.is_proper_list()) kinds.assign(which.list_elements().begin(), which.list_elements().end());
-    else throw bad_argument(1, "expected an atom or a list of atoms");
+    if (which.is_atom())
+      kinds.push_back(which);
+    else if (which.is_proper_list())
+      kinds.assign(which.list_elements().begin(), which.list_elements().end());
+    else
+      throw bad_argument(1, "expected an atom or a list of atoms");
     bool visible = false, hidden = false, self = false;
     for (auto const& k : kinds) {
-      if (k.is_atom("visible")) visible = true;
-      else if (k.is_atom("hidden")) hidden = true;
-      else if (k.is_atom("connected") || k.is_atom("known")) visible = hidden = true;
-      else if (k.is_atom("this")) self = true;
-      else throw bad_argument(1, "expected visible, hidden, connected, this or known");
+      if (k.is_atom("visible"))
+        visible = true;
+      else if (k.is_atom("hidden"))
+        hidden = true;
+      else if (k.is_atom("connected") || k.is_atom("known"))
+        visible = hidden = true;
+      else if (k.is_atom("this"))
+        self = true;
+      else
+        throw bad_argument(1, "expected visible, hidden, connected, this or known");
     }
     std::vector<term::atom> out;
     if (self) out.push_back(n.name_atom);

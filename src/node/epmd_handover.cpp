@@ -78,8 +78,11 @@ void handover_epmd(node_impl& n) {
   int rc = posix_spawn(&child, program.c_str(), &fa, &attr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
-  if (rc != 0) n.log("could not hand EPMD over: " + std::string(std::strerror(rc)) + "; its registrations end");
-  else n.log("EPMD handed over to process " + std::to_string(child) + " with " + std::to_string(regs.size()) + " registration(s)");
+  if (rc != 0)
+    n.log("could not hand EPMD over: " + std::string(std::strerror(rc)) + "; its registrations end");
+  else
+    n.log("EPMD handed over to process " + std::to_string(child) + " with " + std::to_string(regs.size()) +
+          " registration(s)");
   ::close(listen_fd);
   for (auto const& r : regs) ::close(r.fd);
 }

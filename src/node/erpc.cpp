@@ -81,11 +81,10 @@ void node_impl::spawn_requested(dist::connection& c, peer& p, dist::control&& m)
   };
   auto const mod = m.to[0].as_atom(), fun = m.to[1].as_atom();
   // The node outlives its processes: stop() joins them before it goes.
-  auto spawned = sys->spawn(
-      [self = this, mod, fun, args = std::move(m.message)](runtime::process& proc) -> runtime::awaitable<> {
-        return requested(proc, *self, mod, fun, args);
-      },
-      how);
+  auto spawned =
+      sys->spawn([self = this, mod, fun, args = std::move(m.message)](
+                     runtime::process& proc) -> runtime::awaitable<> { return requested(proc, *self, mod, fun, args); },
+                 how);
   if (!spawned) {
     // The node is stopping: no process can start. BEAM answers system_limit when it cannot.
     dist::control reply;
@@ -110,8 +109,10 @@ void node_impl::spawn_replied(dist::connection& c, peer& p, dist::control&& m) {
   auto mon = p.monitors_out.find(m.ref);
   if (!sp.abandoned && mon != p.monitors_out.end()) {
     // The monitor now watches the process; a spawn that failed has none.
-    if (monitored) mon->second.object = mon->second.target = m.reason;
-    else p.monitors_out.erase(mon);
+    if (monitored)
+      mon->second.object = mon->second.target = m.reason;
+    else
+      p.monitors_out.erase(mon);
   }
   if (sp.abandoned) {
     g.unlock();
@@ -129,8 +130,14 @@ void node_impl::spawn_replied(dist::connection& c, peer& p, dist::control&& m) {
   if (!wanted || !sys) return;
   // Delivered under the peer's lock: a caller that gives up meanwhile (demonitor, which
   // routes through this lock) finds the reply in its mailbox when it looks, not later.
-  sys->inject({runtime::remote_signal::kind::send, p.name, {}, sp.caller, {}, 0,
-               runtime::spawn_reply_message(m.ref, m.reason), {}});
+  sys->inject({runtime::remote_signal::kind::send,
+               p.name,
+               {},
+               sp.caller,
+               {},
+               0,
+               runtime::spawn_reply_message(m.ref, m.reason),
+               {}});
 }
 
 } // namespace enode::node

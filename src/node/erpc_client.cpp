@@ -11,9 +11,7 @@ term::atom const erpc_atom{"erpc"}, execute_call{"execute_call"}, execute_cast{"
     spawn_reply_atom{"spawn_reply"}, return_atom{"return"}, throw_atom{"throw"}, exit_atom{"exit"},
     exception{"exception"}, signal_atom{"signal"};
 
-[[noreturn]] void fail(term::value why) {
-  throw runtime::error_exception(term::tuple_of({erpc_atom, std::move(why)}));
-}
+[[noreturn]] void fail(term::value why) { throw runtime::error_exception(term::tuple_of({erpc_atom, std::move(why)})); }
 
 // erpc's result/4: what the 'DOWN' reason of the call's process means.
 term::value outcome(term::value const& res, term::value const& reason) {
@@ -33,14 +31,14 @@ term::value outcome(term::value const& res, term::value const& reason) {
 
 } // namespace
 
-runtime::awaitable<term::value> call(runtime::process& self, term::atom node, term::atom module,
-                                     term::atom function, term::value args, runtime::timeout t) {
+runtime::awaitable<term::value> call(runtime::process& self, term::atom node, term::atom module, term::atom function,
+                                     term::value args, runtime::timeout t) {
   if (!args.is_list() || node == self.system().node()) fail(term::atoms::badarg);
   auto const mark = self.mark();
   term::value const res = self.make_ref();
-  term::value const req = self.spawn_request(node, erpc_atom, execute_call,
-                                             term::list_of({res, module, function, std::move(args)}),
-                                             /*monitor=*/true, runtime::spawn_reply::error_only);
+  term::value const req =
+      self.spawn_request(node, erpc_atom, execute_call, term::list_of({res, module, function, std::move(args)}),
+                         /*monitor=*/true, runtime::spawn_reply::error_only);
   auto const ours = [&](term::value const& m) {
     return (term::is_record(m, spawn_reply_atom, 4) && m[1] == req) ||
            (term::is_record(m, term::atoms::DOWN, 5) && m[1] == req);

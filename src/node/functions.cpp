@@ -22,8 +22,7 @@ bool functions::remove(term::atom module, term::atom function, std::size_t arity
   return table_.erase(key{module, function, arity}) > 0;
 }
 
-std::shared_ptr<function_body const> functions::find(term::atom module, term::atom function,
-                                                     std::size_t arity) const {
+std::shared_ptr<function_body const> functions::find(term::atom module, term::atom function, std::size_t arity) const {
   std::shared_lock g(mutex_);
   auto it = table_.find(key{module, function, arity});
   return it == table_.end() ? nullptr : it->second;

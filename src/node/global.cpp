@@ -152,8 +152,7 @@ void start_global(node_impl& n) {
           session& s = start_session(node);
           s.his_vsn = vt[0].as_int();
           s.his_tag = vt[1];
-          if (s.his_vsn >= 8)
-            send_plain(node, term::tuple_of({w.init_connect_ack, me, s.his_tag, s.my_tag}));
+          if (s.his_vsn >= 8) send_plain(node, term::tuple_of({w.init_connect_ack, me, s.his_tag, s.my_tag}));
         } else if (what == w.lock_set && c.arity() >= 4 && c[1].is_pid()) {
           auto node = c[1].as_pid().node;
           if (c[2] != term::value(true)) continue;
@@ -191,7 +190,8 @@ void start_global(node_impl& n) {
         sessions.erase(node);
         known.erase(node);
         for (auto it = locks.begin(); it != locks.end();) {
-          std::erase_if(it->second.holders, [&](term::value const& p) { return p.is_pid() && p.as_pid().node == node; });
+          std::erase_if(it->second.holders,
+                        [&](term::value const& p) { return p.is_pid() && p.as_pid().node == node; });
           it = it->second.holders.empty() ? locks.erase(it) : std::next(it);
         }
       } else if (what == w.init_connect_ack) {

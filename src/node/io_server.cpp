@@ -64,7 +64,8 @@ bool format(term::value const& fmt, term::value const& args, std::string& out) {
         out += term::to_string(a[next++]);
         break;
       case 's':
-        if (next == a.size() || !(a[next].is_atom() ? (out += a[next].as_atom().name(), true) : append_chars(a[next], out)))
+        if (next == a.size() ||
+            !(a[next].is_atom() ? (out += a[next].as_atom().name(), true) : append_chars(a[next], out)))
           return false;
         ++next;
         break;
@@ -81,7 +82,8 @@ term::value answer(term::value const& req) {
     std::string text;
     if (req.arity() == 3 || req.arity() == 2) {
       // {put_chars, Encoding, Chars} or the old {put_chars, Chars}
-      if (!append_chars(req[req.arity() - 1], text)) return term::tuple_of({term::atoms::error, term::atom("put_chars")});
+      if (!append_chars(req[req.arity() - 1], text))
+        return term::tuple_of({term::atoms::error, term::atom("put_chars")});
     } else {
       // {put_chars, Encoding, M, F, A}: io_lib:format with the directives `format` knows;
       // anything else only an Erlang node can run, and the call is shown as it came.

@@ -59,7 +59,9 @@ T run_blocking(net::any_io_executor ex, net::awaitable<T> body) {
   return f.get();
 }
 
-std::string describe(error_code ec) { return ec.message() + " (" + ec.category().name() + ":" + std::to_string(ec.value()) + ")"; }
+std::string describe(error_code ec) {
+  return ec.message() + " (" + ec.category().name() + ":" + std::to_string(ec.value()) + ")";
+}
 
 } // namespace
 
@@ -188,7 +190,7 @@ result<void> node_impl::start() {
   auto parsed = dist::handshake::parse_node_name(name);
   if (!parsed) return unexpected(parsed.error());
   if (!dist::handshake::host_fits(parsed->host, opts.long_names ? dist::handshake::name_mode::longnames
-                                                                  : dist::handshake::name_mode::shortnames))
+                                                                : dist::handshake::name_mode::shortnames))
     return dist::error::bad_node_name;
   full_name = name;
   name_atom = term::atom(full_name);
@@ -516,7 +518,8 @@ net::awaitable<void> node_impl::connect_to(std::shared_ptr<peer> p, std::uint64_
   if (!name) co_return fail("malformed node name");
   auto mode = opts.long_names ? dist::handshake::name_mode::longnames : dist::handshake::name_mode::shortnames;
   if (!dist::handshake::host_fits(name->host, mode))
-    co_return fail(opts.long_names ? "a long-names node needs a fully qualified host" : "a short-names node cannot reach a dotted host");
+    co_return fail(opts.long_names ? "a long-names node needs a fully qualified host"
+                                   : "a short-names node cannot reach a dotted host");
   auto entry = co_await dist::epmd::async_port_please(name->host, epmd_port, name->alive, opts.setup_timeout);
   if (!entry) co_return fail("EPMD on " + name->host + ": " + describe(entry.error()));
   if (entry->highest_version < 6 || entry->lowest_version > 6) co_return fail("no common distribution version");
@@ -611,8 +614,7 @@ void node_impl::up(std::shared_ptr<peer> p, std::shared_ptr<dist::connection> c)
     std::lock_guard g(failures_mutex_);
     failures_.erase(p->name);
   }
-  log("connected to " + c->peer_name() + (visible ? "" : " (hidden)") + " flags " +
-      std::to_string(c->peer().flags));
+  log("connected to " + c->peer_name() + (visible ? "" : " (hidden)") + " flags " + std::to_string(c->peer().flags));
   for (auto& w : waiters) w(true);
   node_event(p->name, true, visible);
 }

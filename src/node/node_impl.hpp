@@ -30,14 +30,14 @@ struct peer {
 
   std::mutex mutex; // guards all below
   std::shared_ptr<dist::connection> conn;
-  bool connecting = false;       // our outgoing attempt is in its handshake
-  bool accepting = false;        // the peer's attempt is in its handshake (we said ok)
+  bool connecting = false;        // our outgoing attempt is in its handshake
+  bool accepting = false;         // the peer's attempt is in its handshake (we said ok)
   bool awaiting_incoming = false; // we lost a simultaneous connect: the peer's attempt comes
   /// While awaiting_incoming: the timer of that wait (on its coroutine's strand), cancelled
   /// as soon as the wait has an outcome (the connection is up, another attempt starts,
   /// the node stops) so that nothing keeps waiting, nor keeps `stop` waiting, for it.
   std::shared_ptr<net::steady_timer> incoming_wait;
-  std::uint64_t attempt = 0;     // our outgoing attempt's number; bumped to abort it
+  std::uint64_t attempt = 0; // our outgoing attempt's number; bumped to abort it
   std::vector<runtime::remote_signal> pending;
   std::set<std::pair<term::value, term::value>> links; // (local pid, remote pid)
   struct monitor_out {
@@ -48,13 +48,13 @@ struct peer {
   std::unordered_map<term::value, monitor_out> monitors_out; // by ref
   std::unordered_map<term::value, term::value> monitors_in;  // ref -> local target pid
   struct spawn_out {
-    term::value caller;       // local pid
+    term::value caller; // local pid
     runtime::spawn_reply reply;
-    bool abandoned = false;   // demonitored before the reply came
+    bool abandoned = false; // demonitored before the reply came
   };
   std::unordered_map<term::value, spawn_out> spawns; // our spawn requests, by id, until replied
-  std::vector<std::function<void(bool)>> waiters;             // connect() callers
-  bool retired = false; // dropped from the table: whoever still holds it looks again
+  std::vector<std::function<void(bool)>> waiters;    // connect() callers
+  bool retired = false;                              // dropped from the table: whoever still holds it looks again
 };
 
 class node_impl : public std::enable_shared_from_this<node_impl>,

@@ -7,13 +7,13 @@
 namespace enode::node::rpc {
 namespace {
 
-term::atom const rex{"rex"}, call_atom{"call"}, cast_atom{"cast"}, user{"user"}, badrpc{"badrpc"},
-    nodedown{"nodedown"}, exit_atom{"EXIT"};
+term::atom const rex{"rex"}, call_atom{"call"}, cast_atom{"cast"}, user{"user"}, badrpc{"badrpc"}, nodedown{"nodedown"},
+    exit_atom{"EXIT"};
 
 } // namespace
 
-runtime::awaitable<term::value> call(runtime::process& self, term::atom node, term::atom module,
-                                     term::atom function, term::value args, runtime::timeout t) {
+runtime::awaitable<term::value> call(runtime::process& self, term::atom node, term::atom module, term::atom function,
+                                     term::value args, runtime::timeout t) {
   term::value const server = term::tuple_of({rex, node});
   term::value request = term::tuple_of({call_atom, module, function, std::move(args), user});
   term::value failed;

@@ -4,8 +4,10 @@ namespace enode::runtime {
 
 void mailbox::push_back(signal* s) noexcept {
   s->next = nullptr;
-  if (tail_) tail_->next = s;
-  else head_ = s;
+  if (tail_)
+    tail_->next = s;
+  else
+    head_ = s;
   tail_ = s;
   size_.store(size_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
@@ -23,8 +25,10 @@ signal* mailbox::find(match_fn const* match, cursor& at) const {
 }
 
 void mailbox::unlink(signal* prev, signal* s) noexcept {
-  if (prev) prev->next = s->next;
-  else head_ = s->next;
+  if (prev)
+    prev->next = s->next;
+  else
+    head_ = s->next;
   if (tail_ == s) tail_ = prev;
   // A mark at the removed message moves back to its predecessor: still "after every
   // message older than the mark".
@@ -79,9 +83,7 @@ void mailbox::release(std::uint8_t slot) noexcept {
   if (slot < max_marks) marks_used_ = static_cast<std::uint8_t>(marks_used_ & ~(1u << slot));
 }
 
-std::size_t mailbox::marks_in_use() const noexcept {
-  return static_cast<std::size_t>(__builtin_popcount(marks_used_));
-}
+std::size_t mailbox::marks_in_use() const noexcept { return static_cast<std::size_t>(__builtin_popcount(marks_used_)); }
 
 void mailbox::clear() noexcept {
   while (signal* s = head_) {

@@ -27,7 +27,8 @@ bool is_wildcard(term::atom a) noexcept { return a.name() == "_"; }
 void survey(term::value const& p, std::size_t& vars, bool& wild) {
   switch (p.type()) {
     case term::kind::atom:
-      if (is_wildcard(p.as_atom())) wild = true;
+      if (is_wildcard(p.as_atom()))
+        wild = true;
       else if (auto n = variable_number(p.as_atom())) {
         wild = true;
         if (n > vars) vars = n;
@@ -82,8 +83,7 @@ bool unify(term::value const& p, term::value const& t, bindings* bound) {
       for (std::size_t i = 0; i < pe.size(); ++i)
         if (!unify(pe[i], te[i], bound)) return false;
       // The pattern's tail matches what remains of the term.
-      term::value rest = te.size() == pe.size() ? t.list_tail()
-                                                : term::list_of(te.subspan(pe.size()), t.list_tail());
+      term::value rest = te.size() == pe.size() ? t.list_tail() : term::list_of(te.subspan(pe.size()), t.list_tail());
       return unify(p.list_tail(), rest, bound);
     }
     case term::kind::map: {
@@ -102,11 +102,12 @@ bool unify(term::value const& p, term::value const& t, bindings* bound) {
 
 pattern::pattern(term::value p) : p_(std::move(p)) { survey(p_, variables_, wild_); }
 
-pattern::pattern(std::string_view text) : pattern([&] {
-    auto v = term::parse(text);
-    if (!v) throw std::invalid_argument("runtime::pattern: " + v.error().message() + ": " + std::string(text));
-    return *v;
-  }()) {}
+pattern::pattern(std::string_view text)
+    : pattern([&] {
+        auto v = term::parse(text);
+        if (!v) throw std::invalid_argument("runtime::pattern: " + v.error().message() + ": " + std::string(text));
+        return *v;
+      }()) {}
 
 result<pattern> pattern::parse(std::string_view text) {
   auto v = term::parse(text);

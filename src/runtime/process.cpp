@@ -16,15 +16,15 @@ constexpr auto never = [](term::value const&) { return false; };
 
 [[noreturn]] void raise(term::atom reason) { throw error_exception(reason); }
 
-bool is_name_node(term::value const& t) {
-  return t.is_tuple() && t.arity() == 2 && t[0].is_atom() && t[1].is_atom();
-}
+bool is_name_node(term::value const& t) { return t.is_tuple() && t.arity() == 2 && t[0].is_atom() && t[1].is_atom(); }
 } // namespace
 
 term::pid const& process::pid() const noexcept { return process_impl::of(*this).pid; }
 term::value const& process::self() const noexcept { return process_impl::of(*this).self; }
 runtime::system& process::system() const noexcept { return process_impl::of(*this).sys.owner; }
-executor process::get_executor() const noexcept { return const_cast<process_impl&>(process_impl::of(*this)).get_executor(); }
+executor process::get_executor() const noexcept {
+  return const_cast<process_impl&>(process_impl::of(*this)).get_executor();
+}
 
 term::pid process::spawn_body(std::unique_ptr<detail::body_base> body, spawn_options opts) {
   auto& p = process_impl::of(*this);
@@ -206,8 +206,14 @@ term::value process::spawn_request(term::atom node, term::atom module, term::ato
   if (monitor) p.add_monitor_out(ref, term::pid{node, 0, 0, 0}, alias_mode::none);
   auto const arity = term::value(args.list_elements().size());
   term::value options = monitor ? term::list_of({term::atom("monitor")}) : term::value();
-  remote_signal r{remote_signal::kind::spawn_request, node, p.self, term::tuple_of({module, function, arity}),
-                  ref, static_cast<std::uint64_t>(reply), std::move(args), std::move(options)};
+  remote_signal r{remote_signal::kind::spawn_request,
+                  node,
+                  p.self,
+                  term::tuple_of({module, function, arity}),
+                  ref,
+                  static_cast<std::uint64_t>(reply),
+                  std::move(args),
+                  std::move(options)};
   if (auto* rt = p.sys.router()) {
     rt->route(std::move(r));
   } else if (monitor) {

@@ -86,8 +86,10 @@ void process_impl::post_run(bool continuation) {
     return;
   }
   auto ex = ioc.get_executor();
-  if (continuation) net::defer(ex, chain_runner{process_ptr(this)});
-  else net::post(ex, chain_runner{process_ptr(this)});
+  if (continuation)
+    net::defer(ex, chain_runner{process_ptr(this)});
+  else
+    net::post(ex, chain_runner{process_ptr(this)});
 }
 
 void process_impl::raise(std::uint32_t bits, bool continuation) {
@@ -99,8 +101,10 @@ void process_impl::enqueue(detail::handler_node* h, bool continuation) {
   {
     std::lock_guard g(handlers_mutex_);
     h->next = nullptr;
-    if (handlers_tail_) handlers_tail_->next = h;
-    else handlers_head_ = h;
+    if (handlers_tail_)
+      handlers_tail_->next = h;
+    else
+      handlers_head_ = h;
     handlers_tail_ = h;
   }
   raise(handlers, continuation);
@@ -167,8 +171,7 @@ relations& process_impl::rel() {
 void process_impl::sync_counts() noexcept {
   n_links_.store(rel_ ? static_cast<std::uint32_t>(rel_->links.size()) : 0, std::memory_order_relaxed);
   n_monitors_.store(rel_ ? static_cast<std::uint32_t>(rel_->monitors.size()) : 0, std::memory_order_relaxed);
-  n_monitored_by_.store(rel_ ? static_cast<std::uint32_t>(rel_->monitored_by.size()) : 0,
-                        std::memory_order_relaxed);
+  n_monitored_by_.store(rel_ ? static_cast<std::uint32_t>(rel_->monitored_by.size()) : 0, std::memory_order_relaxed);
 }
 
 // --- starting and ending ------------------------------------------------------------------
@@ -205,11 +208,13 @@ void process_impl::launch() {
 
 void process_impl::finish(std::exception_ptr e) noexcept {
   term::value reason = atoms::normal;
-  if (doom) reason = *doom;
-  else if (e) reason = exit_reason_of(e);
+  if (doom)
+    reason = *doom;
+  else if (e)
+    reason = exit_reason_of(e);
   finished_ = true;
   status_.store(process_status::exiting, std::memory_order_relaxed);
-  timer_.reset(); // cancels a pending wait; its handler only finds the process finished
+  timer_.reset();         // cancels a pending wait; its handler only finds the process finished
   cancel_.slot().clear(); // co_spawn's cancellation handler holds the executor, hence this process
   body_.reset();
 
@@ -229,7 +234,7 @@ void process_impl::finish(std::exception_ptr e) noexcept {
       case signal_kind::demonitor:
       case signal_kind::unlink:
       case signal_kind::unlink_ack: handle(s); break; // handle() takes it
-      default: delete s;                                // messages, exits, DOWNs: moot now
+      default: delete s;                              // messages, exits, DOWNs: moot now
     }
   }
   mbox.clear();
@@ -427,12 +432,14 @@ void process_impl::handle(signal* s) {
     case signal_kind::unlink_ack: {
       if (!rel_) break;
       auto it = rel_->links.find(as_control(s).from);
-      if (it != rel_->links.end() && !it->second.active && it->second.unlink_id == as_control(s).id) rel_->links.erase(it);
+      if (it != rel_->links.end() && !it->second.active && it->second.unlink_id == as_control(s).id)
+        rel_->links.erase(it);
       break;
     }
 
     case signal_kind::monitor:
-      rel().monitored_by.insert_or_assign(as_control(s).ref, monitor_in{as_control(s).from.as_pid(), as_control(s).extra});
+      rel().monitored_by.insert_or_assign(as_control(s).ref,
+                                          monitor_in{as_control(s).from.as_pid(), as_control(s).extra});
       break;
 
     case signal_kind::demonitor:
@@ -492,8 +499,10 @@ void process_impl::wake_parked_here() {
 void process_impl::on_urgent() {
   if (finished_) return;
   drain();
-  if (flags_.load(std::memory_order_acquire) & parked) wake_parked_here();
-  else if (doom) cancel_.emit(net::cancellation_type::terminal); // unblocks any other wait
+  if (flags_.load(std::memory_order_acquire) & parked)
+    wake_parked_here();
+  else if (doom)
+    cancel_.emit(net::cancellation_type::terminal); // unblocks any other wait
 }
 
 void process_impl::arm_timer(std::chrono::steady_clock::time_point deadline) {
@@ -547,8 +556,10 @@ awaitable<Result> process_impl::do_receive(match_fn match, timeout after, std::u
     if (!forever) {
       if (after <= timeout::zero() || clock::now() >= deadline) {
         disarm_timer();
-        if constexpr (std::is_same_v<Result, std::optional<term::value>>) co_return std::nullopt;
-        else co_return term::value{}; // unreachable: only `forever` receives return a bare value
+        if constexpr (std::is_same_v<Result, std::optional<term::value>>)
+          co_return std::nullopt;
+        else
+          co_return term::value{}; // unreachable: only `forever` receives return a bare value
       }
       arm_timer(deadline);
     }
@@ -572,15 +583,12 @@ awaitable<Result> process_impl::do_receive(match_fn match, timeout after, std::u
 }
 
 template awaitable<term::value> process_impl::do_receive<term::value>(match_fn, timeout, std::uint8_t);
-template awaitable<std::optional<term::value>> process_impl::do_receive<std::optional<term::value>>(match_fn,
-                                                                                                     timeout,
-                                                                                                     std::uint8_t);
+template awaitable<std::optional<term::value>> process_impl::do_receive<std::optional<term::value>>(match_fn, timeout,
+                                                                                                    std::uint8_t);
 
 // --- introspection ---------------------------------------------------------------------------
 
-std::size_t process_impl::queue_length() {
-  return mbox.size() + inbox_len_.load(std::memory_order_relaxed);
-}
+std::size_t process_impl::queue_length() { return mbox.size() + inbox_len_.load(std::memory_order_relaxed); }
 
 process_info process_impl::info() {
   process_info i;

@@ -41,10 +41,10 @@ struct monitor_in {
 
 /// Links, monitors and aliases: allocated on first use, most processes have none.
 struct relations {
-  std::unordered_map<term::value, link_state> links;       // by pid
-  std::unordered_map<term::value, monitor_out> monitors;   // by reference
+  std::unordered_map<term::value, link_state> links;        // by pid
+  std::unordered_map<term::value, monitor_out> monitors;    // by reference
   std::unordered_map<term::value, monitor_in> monitored_by; // by reference
-  std::unordered_map<term::value, alias_mode> aliases;     // active aliases
+  std::unordered_map<term::value, alias_mode> aliases;      // active aliases
   std::uint64_t next_unlink_id = 1;
 };
 
@@ -152,7 +152,7 @@ private:
   static constexpr std::uint32_t wake = 1u << 3;      ///< resume the parked receive
   static constexpr std::uint32_t urgent = 1u << 4;    ///< an exit signal arrived while not parked
   static constexpr std::uint32_t handlers = 1u << 5;  ///< `handlers_` has something
-  std::atomic<signal*> inbox_{nullptr}; // newest first
+  std::atomic<signal*> inbox_{nullptr};               // newest first
   std::atomic<std::size_t> inbox_len_{0};
   std::atomic<std::uint32_t> flags_{0};
   std::optional<park_handler> parked_; // handed over through the `parked` bit

@@ -12,8 +12,7 @@ std::size_t default_threads(std::size_t n) {
 }
 } // namespace
 
-scheduler::scheduler(std::size_t threads)
-    : threads_(default_threads(threads)), ioc_(static_cast<int>(threads_)) {}
+scheduler::scheduler(std::size_t threads) : threads_(default_threads(threads)), ioc_(static_cast<int>(threads_)) {}
 
 scheduler::~scheduler() { stop(); }
 

@@ -81,8 +81,10 @@ public:
   std::size_t size() const noexcept { return size_; }
   void push_back(signal* s) noexcept {
     s->next = nullptr;
-    if (tail_) tail_->next = s;
-    else head_ = s;
+    if (tail_)
+      tail_->next = s;
+    else
+      head_ = s;
     tail_ = s;
     ++size_;
   }

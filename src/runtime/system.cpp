@@ -7,8 +7,7 @@
 
 namespace enode::runtime {
 
-system::system(net::io_context& ioc, system_options opts)
-    : impl_(std::make_shared<system_impl>(ioc, opts, *this)) {}
+system::system(net::io_context& ioc, system_options opts) : impl_(std::make_shared<system_impl>(ioc, opts, *this)) {}
 
 system::~system() {
   impl_->shutdown(std::chrono::seconds(5));

@@ -206,7 +206,8 @@ result<void> system_impl::send(term::value const& from, term::value const& dest,
   if (dest.is_tuple() && dest.arity() == 2 && dest[0].is_atom() && dest[1].is_atom()) {
     if (dest[1].as_atom() != node) {
       if (auto* r = router()) {
-        r->route(remote_signal{remote_signal::kind::reg_send, dest[1].as_atom(), from, dest[0], {}, 0, std::move(msg), {}});
+        r->route(
+            remote_signal{remote_signal::kind::reg_send, dest[1].as_atom(), from, dest[0], {}, 0, std::move(msg), {}});
         count_sent();
       }
       return {};

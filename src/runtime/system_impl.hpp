@@ -17,10 +17,10 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
-#include <utility>
 #include <optional>
+#include <shared_mutex>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace enode::runtime {

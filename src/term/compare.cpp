@@ -100,8 +100,10 @@ template <bool Exact>
 int cmp_numbers(value const& a, value const& b) {
   bool const fa = a.is_float(), fb = b.is_float();
   if (fa && fb) {
-    if constexpr (Exact) return cmp_float_exact(a.as_float(), b.as_float());
-    else return cmp3(a.as_float(), b.as_float());
+    if constexpr (Exact)
+      return cmp_float_exact(a.as_float(), b.as_float());
+    else
+      return cmp3(a.as_float(), b.as_float());
   }
   if (!fa && !fb) return cmp_ints(a, b);
   if constexpr (Exact) return fa ? 1 : -1;

@@ -58,7 +58,7 @@ struct name_key {
 
 // The recent atom named `name` (whose key is `key`), or null.
 [[gnu::always_inline]] inline detail::atom_entry const* find_recent(name_key const& key, char const* name,
-                                                                     std::size_t len) noexcept {
+                                                                    std::size_t len) noexcept {
   recent_atom const& slot = recent_atoms[key.slot];
   if (slot.head != key.head || slot.tail != key.tail || slot.size != len || !slot.entry) return nullptr;
   // Names of up to 16 bytes are wholly in head and tail; longer ones are compared too.
@@ -302,8 +302,7 @@ bool decoder::big(std::size_t n, value& out) {
     }
   }
   big_int v;
-  boost::multiprecision::import_bits(v, std::reverse_iterator(digits + used), std::reverse_iterator(digits),
-                                     8, true);
+  boost::multiprecision::import_bits(v, std::reverse_iterator(digits + used), std::reverse_iterator(digits), 8, true);
   if (sign) v = -v;
   auto* b = heap().make<detail::big_node>(std::move(v));
   heap_->add_finalizer(b);
@@ -662,8 +661,8 @@ result<binary> inflate_body(std::byte const* data, std::size_t avail, std::size_
   return error::bad_compression;
 }
 
-result<decoded> run(std::span<std::byte const> in, bool with_version, decode_options const& opts,
-                    binary const* owner, decode_failure* failure) {
+result<decoded> run(std::span<std::byte const> in, bool with_version, decode_options const& opts, binary const* owner,
+                    decode_failure* failure) {
   auto failed = [&](error_code ec, std::size_t offset) -> result<decoded> {
     if (failure) *failure = {ec, offset};
     return unexpected(ec);

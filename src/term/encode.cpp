@@ -57,7 +57,9 @@ std::uint64_t magnitude(std::int64_t i) noexcept {
 }
 std::size_t bytes_of(std::uint64_t m) noexcept { return static_cast<std::size_t>((std::bit_width(m) + 7) / 8); }
 
-std::size_t big_bytes(big_int const& b) { return static_cast<std::size_t>(boost::multiprecision::msb(big_int(abs(b))) / 8 + 1); }
+std::size_t big_bytes(big_int const& b) {
+  return static_cast<std::size_t>(boost::multiprecision::msb(big_int(abs(b))) / 8 + 1);
+}
 
 std::size_t int_size(value const& v) {
   if (v.is_small()) {
@@ -134,8 +136,8 @@ std::size_t size_of(value const& v, bool v4) {
         return 1 + atom_size(f.module) + atom_size(f.function) + 2;
       }
       auto const& f = v.as_fun();
-      std::size_t n = 1 + 4 + 1 + 16 + 4 + 4 + atom_size(f.module) + size_of(f.old_index, v4) + size_of(f.old_uniq, v4) +
-                      size_of(f.pid, v4);
+      std::size_t n = 1 + 4 + 1 + 16 + 4 + 4 + atom_size(f.module) + size_of(f.old_index, v4) +
+                      size_of(f.old_uniq, v4) + size_of(f.pid, v4);
       for (auto const& x : f.free_vars) n += size_of(x, v4);
       return n;
     }
@@ -206,8 +208,10 @@ std::byte* put(std::byte* p, value const& v, bool v4) {
     }
     case kind::tuple: {
       auto xs = v.elements();
-      if (xs.size() <= 255) p = put8(put_tag(p, tag::small_tuple_ext), static_cast<std::uint8_t>(xs.size()));
-      else p = put32(put_tag(p, tag::large_tuple_ext), static_cast<std::uint32_t>(xs.size()));
+      if (xs.size() <= 255)
+        p = put8(put_tag(p, tag::small_tuple_ext), static_cast<std::uint8_t>(xs.size()));
+      else
+        p = put32(put_tag(p, tag::large_tuple_ext), static_cast<std::uint32_t>(xs.size()));
       for (auto const& x : xs) p = put(p, x, v4);
       return p;
     }

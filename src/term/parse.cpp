@@ -47,9 +47,7 @@ public:
     if (b) bytes_.back() |= static_cast<std::byte>(0x80u >> (bits_ % 8));
     ++bits_;
   }
-  value finish() const {
-    return value(binary::bitstring(bytes_, static_cast<unsigned>(bits_ % 8)));
-  }
+  value finish() const { return value(binary::bitstring(bytes_, static_cast<unsigned>(bits_ % 8))); }
 
 private:
   std::vector<std::byte> bytes_;
@@ -230,7 +228,8 @@ private:
     char c = peek();
     if (c >= '0' && c <= '7') {
       std::uint32_t v = 0;
-      for (int i = 0; i < 3 && peek() >= '0' && peek() <= '7'; ++i) v = v * 8 + static_cast<std::uint32_t>(s_[pos_++] - '0');
+      for (int i = 0; i < 3 && peek() >= '0' && peek() <= '7'; ++i)
+        v = v * 8 + static_cast<std::uint32_t>(s_[pos_++] - '0');
       out = v;
       return true;
     }
@@ -671,24 +670,34 @@ private:
         ++pos_;
         std::string spec;
         bare_name(spec);
-        if (spec == "integer") t = type::integer;
-        else if (spec == "float") t = type::floating;
-        else if (spec == "binary" || spec == "bytes" || spec == "bitstring" || spec == "bits") t = type::binary;
-        else if (spec == "utf8") t = type::utf8;
-        else if (spec == "utf16") t = type::utf16;
-        else if (spec == "utf32") t = type::utf32;
-        else if (spec == "little") little = true;
-        else if (spec == "big" || spec == "signed" || spec == "unsigned") {}
-        else if (spec == "unit" && peek() == ':') {
+        if (spec == "integer")
+          t = type::integer;
+        else if (spec == "float")
+          t = type::floating;
+        else if (spec == "binary" || spec == "bytes" || spec == "bitstring" || spec == "bits")
+          t = type::binary;
+        else if (spec == "utf8")
+          t = type::utf8;
+        else if (spec == "utf16")
+          t = type::utf16;
+        else if (spec == "utf32")
+          t = type::utf32;
+        else if (spec == "little")
+          little = true;
+        else if (spec == "big" || spec == "signed" || spec == "unsigned") {
+        } else if (spec == "unit" && peek() == ':') {
           ++pos_;
           if (!plain_int(unit) || unit < 1 || unit > 256) return fail("unit must be 1..256");
-        } else return fail("unsupported type specifier '" + spec + "'");
+        } else
+          return fail("unsupported type specifier '" + spec + "'");
       } while (peek() == '-');
     }
     if (t == type::binary) return fail("binary-typed segments are not supported in literals");
     std::vector<value> items;
-    if (is_string) items.assign(chars.begin(), chars.end());
-    else items.push_back(v);
+    if (is_string)
+      items.assign(chars.begin(), chars.end());
+    else
+      items.push_back(v);
     for (auto const& item : items) {
       if (t == type::utf8 || t == type::utf16 || t == type::utf32) {
         if (!item.is_small() || item.as_int() < 0 || item.as_int() > 0x10FFFF ||

@@ -61,9 +61,9 @@ bool is_name_char(std::uint32_t c) noexcept {
 bool is_reserved(std::string_view s) noexcept {
   // erl_scan's reserved words, plus `maybe` and `else`, keywords since OTP 27.
   static constexpr std::array<std::string_view, 29> words = {
-      "after", "and",    "andalso", "band", "begin", "bnot", "bor",     "bsl", "bsr", "bxor",
-      "case",  "catch",  "cond",    "div",  "end",   "fun",  "if",      "let", "not", "of",
-      "or",    "orelse", "receive", "rem",  "try",   "when", "xor",     "maybe", "else"};
+      "after", "and",    "andalso", "band", "begin", "bnot", "bor", "bsl",   "bsr", "bxor",
+      "case",  "catch",  "cond",    "div",  "end",   "fun",  "if",  "let",   "not", "of",
+      "or",    "orelse", "receive", "rem",  "try",   "when", "xor", "maybe", "else"};
   for (auto w : words)
     if (w == s) return true;
   return false;
@@ -170,8 +170,10 @@ void print_bits(value const& v, std::string& out) {
 void print_value(value const& v, std::string& out) {
   switch (v.type()) {
     case kind::integer:
-      if (v.is_small()) out += std::to_string(v.as_int());
-      else out += detail::big_of(v).str();
+      if (v.is_small())
+        out += std::to_string(v.as_int());
+      else
+        out += detail::big_of(v).str();
       return;
     case kind::float_: print_float(v.as_float(), out); return;
     case kind::atom: print_atom(v.as_atom(), out); return;

@@ -28,43 +28,43 @@ struct counter : bh::gen_server {
 
 TEST_SUITE("behaviours") {
 
-TEST_CASE("README: ping, pong, and a counter under a supervisor") {
-  rt::scheduler sched;
-  rt::system sys(sched.context());
-  sched.start();
+  TEST_CASE("README: ping, pong, and a counter under a supervisor") {
+    rt::scheduler sched;
+    rt::system sys(sched.context());
+    sched.start();
 
-  auto pong = *sys.spawn([](rt::process& self) -> rt::awaitable<> {
-    self.register_name(atom("pong"));
-    for (;;) {
-      auto msg = co_await self.receive(); // {From, ping}
-      self.send(msg[0], atom("pong"));
-    }
-  });
-  std::promise<enode::term::value> got;
-  (void)sys.spawn([&](rt::process& self) -> rt::awaitable<> {
-    self.send(atom("pong"), enode::term::tuple_of({self.self(), atom("ping")}));
-    auto reply = co_await self.receive(500ms); // receive ... after 500 -> nullopt
-    bh::child_spec child{.id = atom("counter"), .start = bh::start_server<counter>({.name = atom("counter")})};
-    auto sup = co_await bh::supervisor::start_link(self, {.strategy = bh::strategy::one_for_one}, std::move(child));
-    auto one = co_await bh::gen_server::call(self, atom("counter"), atom("next")); // 1
-    auto two = co_await bh::gen_server::call(self, atom("counter"), atom("next"));
-    got.set_value(enode::term::list_of({reply.value_or(atom("none")), sup.to_term()[0], one, two}));
-    // Stays, linked to the supervisor, as an application's root does: shutdown's signal
-    // to it takes the supervisor down at once (unlinked, it would wait for the kill after
-    // the grace time).
-    (void)co_await self.receive();
-  });
-  auto f = got.get_future();
-  REQUIRE(f.wait_for(10s) == std::future_status::ready);
-  auto v = f.get();
-  CHECK(v.list_elements()[0] == enode::term::value(atom("pong")));
-  CHECK(v.list_elements()[1] == enode::term::value(atom("ok")));
-  CHECK(v.list_elements()[2] == enode::term::value(1));
-  CHECK(v.list_elements()[3] == enode::term::value(2));
-  CHECK(sys.whereis(atom("counter")));
-  (void)pong;
-  sys.shutdown();
-  sys.join();
-}
+    auto pong = *sys.spawn([](rt::process& self) -> rt::awaitable<> {
+      self.register_name(atom("pong"));
+      for (;;) {
+        auto msg = co_await self.receive(); // {From, ping}
+        self.send(msg[0], atom("pong"));
+      }
+    });
+    std::promise<enode::term::value> got;
+    (void)sys.spawn([&](rt::process& self) -> rt::awaitable<> {
+      self.send(atom("pong"), enode::term::tuple_of({self.self(), atom("ping")}));
+      auto reply = co_await self.receive(500ms); // receive ... after 500 -> nullopt
+      bh::child_spec child{.id = atom("counter"), .start = bh::start_server<counter>({.name = atom("counter")})};
+      auto sup = co_await bh::supervisor::start_link(self, {.strategy = bh::strategy::one_for_one}, std::move(child));
+      auto one = co_await bh::gen_server::call(self, atom("counter"), atom("next")); // 1
+      auto two = co_await bh::gen_server::call(self, atom("counter"), atom("next"));
+      got.set_value(enode::term::list_of({reply.value_or(atom("none")), sup.to_term()[0], one, two}));
+      // Stays, linked to the supervisor, as an application's root does: shutdown's signal
+      // to it takes the supervisor down at once (unlinked, it would wait for the kill after
+      // the grace time).
+      (void)co_await self.receive();
+    });
+    auto f = got.get_future();
+    REQUIRE(f.wait_for(10s) == std::future_status::ready);
+    auto v = f.get();
+    CHECK(v.list_elements()[0] == enode::term::value(atom("pong")));
+    CHECK(v.list_elements()[1] == enode::term::value(atom("ok")));
+    CHECK(v.list_elements()[2] == enode::term::value(1));
+    CHECK(v.list_elements()[3] == enode::term::value(2));
+    CHECK(sys.whereis(atom("counter")));
+    (void)pong;
+    sys.shutdown();
+    sys.join();
+  }
 
 } // TEST_SUITE

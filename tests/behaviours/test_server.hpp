@@ -25,9 +25,9 @@ struct fixture : runtime::test::fixture {
 
 struct test_server : gen_server {
   term::value id;
-  term::value observer;                   // a pid, or [] for none
-  term::value init_mode = atoms::ok;      // ok | ignore | {stop, R} | crash | slow
-  std::optional<from> pending;            // a caller answered later
+  term::value observer;              // a pid, or [] for none
+  term::value init_mode = atoms::ok; // ok | ignore | {stop, R} | crash | slow
+  std::optional<from> pending;       // a caller answered later
   int calls = 0;
 
   test_server(term::value id_, term::value observer_, term::value init_mode_ = atoms::ok)

@@ -17,8 +17,10 @@ bool eventually(P pred, std::chrono::milliseconds limit = std::chrono::seconds(1
   auto const end = start + limit;
   for (auto now = start; now < end; now = clock::now()) {
     if (pred()) return true;
-    if (now - start < std::chrono::milliseconds(1)) std::this_thread::yield();
-    else std::this_thread::sleep_for(std::chrono::milliseconds(1)); // the polling wait of eventually, between checks
+    if (now - start < std::chrono::milliseconds(1))
+      std::this_thread::yield();
+    else
+      std::this_thread::sleep_for(std::chrono::milliseconds(1)); // the polling wait of eventually, between checks
   }
   return pred();
 }

@@ -88,9 +88,7 @@ struct io {
   ~io() { stop(); }
 };
 
-value pid_of(std::uint32_t id, std::string_view node = "a@localhost") {
-  return value(term::pid{atom(node), id, 0, 1});
-}
+value pid_of(std::uint32_t id, std::string_view node = "a@localhost") { return value(term::pid{atom(node), id, 0, 1}); }
 
 dist::control send_msg(value from, value to, value message) {
   dist::control c;
@@ -101,10 +99,13 @@ dist::control send_msg(value from, value to, value message) {
   return c;
 }
 
-dist::peer_identity peer(std::string name, flags::type f = flags::ours) { return {std::move(name), flags::expand(f), 7}; }
+dist::peer_identity peer(std::string name, flags::type f = flags::ours) {
+  return {std::move(name), flags::expand(f), 7};
+}
 
 // Runs `f` on `ex` and waits for it; everything posted there before runs first.
-void on_strand(net::any_io_executor ex, std::function<void()> f = [] {}) {
+void on_strand(
+    net::any_io_executor ex, std::function<void()> f = [] {}) {
   auto done = std::make_shared<std::promise<void>>();
   auto fut = done->get_future();
   net::post(ex, [f = std::move(f), done] {
@@ -153,7 +154,8 @@ struct raw_peer {
           net::steady_timer t(s.get_executor());
           for (std::size_t at = 0; at < b->size(); at += chunk) {
             auto const n = std::min(chunk, b->size() - at);
-            auto [ec, w] = co_await net::async_write(s, net::buffer(b->data() + at, n), net::as_tuple(net::use_awaitable));
+            auto [ec, w] =
+                co_await net::async_write(s, net::buffer(b->data() + at, n), net::as_tuple(net::use_awaitable));
             (void)w;
             if (ec) co_return;
             t.expires_after(gap);
@@ -357,7 +359,8 @@ TEST_SUITE("dist") {
     CHECK(from_big[2] == big2);
     CHECK(from_big[3] == atom("after_big2"));
     REQUIRE(from_other.size() == 3);
-    for (int i = 0; i < 3; ++i) CHECK(from_other[static_cast<std::size_t>(i)] == term::tuple_of({atom("other"), i + 1}));
+    for (int i = 0; i < 3; ++i)
+      CHECK(from_other[static_cast<std::size_t>(i)] == term::tuple_of({atom("other"), i + 1}));
     // The small messages did not wait for the 64 fragments of big1.
     CHECK(last_other_at < big1_at);
     CHECK(r.a->stats().writes > 64);
@@ -414,7 +417,7 @@ TEST_SUITE("dist") {
     // it". A test of time, scaled down: 8 KiB every 5 ms, for about two ticktimes.
     dist::connection_options opts;
     opts.ticktime = 100ms;
-    opts.read_buffer_size = 64 * 1024; // the packet is four times larger
+    opts.read_buffer_size = 64 * 1024;                                   // the packet is four times larger
     flags::type const f = flags::mandatory | flags::mandatory_25_digest; // pass-through: no fragments
     raw_rig r(opts, f);
     r.start();
@@ -496,10 +499,12 @@ TEST_SUITE("dist") {
     opts.ticktime = 120ms;
     pair_rig r(opts);
     r.start();
-    REQUIRE(eventually([&] {
-      return (r.a->stats().ticks_in >= 5 && r.b->stats().ticks_in >= 5) || r.sink_a.down_count() ||
-             r.sink_b.down_count();
-    }, 30s));
+    REQUIRE(eventually(
+        [&] {
+          return (r.a->stats().ticks_in >= 5 && r.b->stats().ticks_in >= 5) || r.sink_a.down_count() ||
+                 r.sink_b.down_count();
+        },
+        30s));
     CHECK(r.sink_a.down_count() == 0);
     CHECK(r.sink_b.down_count() == 0);
     CHECK(r.a->stats().messages_in == 0);

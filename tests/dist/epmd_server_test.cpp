@@ -89,8 +89,10 @@ std::unique_ptr<registration> register_node(net::io_context& ioc, std::uint16_t 
   auto res = await(ioc.get_executor(), [raw, epmd_port, e]() -> net::awaitable<result<std::uint32_t>> {
     co_return co_await epmd::async_register(raw->socket, localhost, epmd_port, e, timeout);
   });
-  if (res) r->creation = *res;
-  else r->error = res.error();
+  if (res)
+    r->creation = *res;
+  else
+    r->error = res.error();
   return r;
 }
 
@@ -284,7 +286,7 @@ TEST_SUITE("dist") {
     // Garbage: the server closes without an answer.
     CHECK(raw_exchange(r.loop.ioc, r.port, bytes({0, 1, 0xFF})).empty());
     CHECK(raw_exchange(r.loop.ioc, r.port, bytes({0, 0})).empty());
-    CHECK(raw_exchange(r.loop.ioc, r.port, bytes({0, 2, 122, 0})) == bytes({119, 1})); // no such node
+    CHECK(raw_exchange(r.loop.ioc, r.port, bytes({0, 2, 122, 0})) == bytes({119, 1}));       // no such node
     CHECK(raw_exchange(r.loop.ioc, r.port, bytes({0, 5, 115, 's', 't', 'o', 'p'})).empty()); // STOP_REQ
     {
       // A request with a bogus body and bytes after it.

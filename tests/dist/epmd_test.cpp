@@ -25,12 +25,16 @@ struct env_port {
   std::optional<std::string> saved;
   explicit env_port(char const* v) {
     if (char const* s = std::getenv("ERL_EPMD_PORT")) saved = s;
-    if (v) ::setenv("ERL_EPMD_PORT", v, 1);
-    else ::unsetenv("ERL_EPMD_PORT");
+    if (v)
+      ::setenv("ERL_EPMD_PORT", v, 1);
+    else
+      ::unsetenv("ERL_EPMD_PORT");
   }
   ~env_port() {
-    if (saved) ::setenv("ERL_EPMD_PORT", saved->c_str(), 1);
-    else ::unsetenv("ERL_EPMD_PORT");
+    if (saved)
+      ::setenv("ERL_EPMD_PORT", saved->c_str(), 1);
+    else
+      ::unsetenv("ERL_EPMD_PORT");
   }
 };
 
@@ -138,7 +142,17 @@ TEST_SUITE("dist") {
     e.lowest_version = 5;
     e.extra = "xy";
     auto const out = epmd::encode_port2_resp(&e);
-    CHECK(hex(out) == "77" "00" "8707" "48" "00" "0006" "0005" "0004" "6265616d" "0002" "7879");
+    CHECK(hex(out) == "77"
+                      "00"
+                      "8707"
+                      "48"
+                      "00"
+                      "0006"
+                      "0005"
+                      "0004"
+                      "6265616d"
+                      "0002"
+                      "7879");
     auto r = epmd::parse_port2_resp(out);
     REQUIRE(r);
     CHECK(r->name == "beam");
@@ -228,8 +242,8 @@ TEST_SUITE("dist") {
   }
 
   TEST_CASE("epmd: parse_request reads the sheet's ALIVE2_REQ") {
-    auto const in = bytes({0x00, 0x10, 0x78, 0x87, 0x07, 0x4D, 0x00, 0x00, 0x06, 0x00, 0x06, 0x00, 0x03, 0x63, 0x70, 0x70,
-                           0x00, 0x00});
+    auto const in = bytes(
+        {0x00, 0x10, 0x78, 0x87, 0x07, 0x4D, 0x00, 0x00, 0x06, 0x00, 0x06, 0x00, 0x03, 0x63, 0x70, 0x70, 0x00, 0x00});
     auto r = parse_whole(in);
     auto* a = std::get_if<epmd::alive2_req>(&r);
     REQUIRE(a);
@@ -309,14 +323,14 @@ TEST_SUITE("dist") {
 
   TEST_CASE("epmd: parse_request refuses garbage and malformed bodies") {
     std::vector<std::vector<std::byte>> const bad = {
-        bytes({0, 0}),                                                   // empty request
-        bytes({0, 1, 0xFF}),                                             // unknown code
-        bytes({0, 1, 'G'}),                                              // unknown code
-        bytes({0, 1, 122}),                                              // PORT_PLEASE2 without a name
-        bytes({0, 12, 120, 0, 1, 77, 0, 0, 6, 0, 6, 0, 0, 0}),           // ALIVE2 shorter than 13
-        bytes({0, 13, 120, 0, 1, 77, 0, 0, 6, 0, 6, 0, 0, 0, 0}),        // ALIVE2 with an empty name
-        bytes({0, 14, 120, 0, 1, 77, 0, 0, 6, 0, 6, 0, 2, 'a', 0, 0}),   // name longer than the request
-        bytes({0, 14, 120, 0, 1, 77, 0, 0, 6, 0, 6, 0, 1, 'a', 0, 1}),   // extra longer than the request
+        bytes({0, 0}),                                                    // empty request
+        bytes({0, 1, 0xFF}),                                              // unknown code
+        bytes({0, 1, 'G'}),                                               // unknown code
+        bytes({0, 1, 122}),                                               // PORT_PLEASE2 without a name
+        bytes({0, 12, 120, 0, 1, 77, 0, 0, 6, 0, 6, 0, 0, 0}),            // ALIVE2 shorter than 13
+        bytes({0, 13, 120, 0, 1, 77, 0, 0, 6, 0, 6, 0, 0, 0, 0}),         // ALIVE2 with an empty name
+        bytes({0, 14, 120, 0, 1, 77, 0, 0, 6, 0, 6, 0, 2, 'a', 0, 0}),    // name longer than the request
+        bytes({0, 14, 120, 0, 1, 77, 0, 0, 6, 0, 6, 0, 1, 'a', 0, 1}),    // extra longer than the request
         bytes({0, 15, 120, 0, 1, 77, 0, 0, 6, 0, 6, 0, 1, 'a', 0, 0, 9}), // a byte after extra
         bytes({0, 15, 120, 0, 1, 77, 0, 0, 6, 0, 6, 0, 2, 'a', 0, 0, 0}), // NUL in the name
     };
@@ -355,8 +369,10 @@ TEST_SUITE("dist") {
       }
       std::size_t used = 0;
       auto r = epmd::parse_request(in, used);
-      if (r) CHECK(used <= in.size());
-      else CHECK((r.error() == error::need_more || r.error() == error::bad_message));
+      if (r)
+        CHECK(used <= in.size());
+      else
+        CHECK((r.error() == error::need_more || r.error() == error::bad_message));
     }
   }
 }

@@ -56,15 +56,15 @@ TEST_SUITE("dist") {
 
   TEST_CASE("flags: the sets that BEAM, ei and the protocol sheet's recommendations send all pass") {
     flags::type const sets[] = {
-        0xD'07DF'7FBDull,   // OTP 25..27, visible
-        0xD'07DF'7FBCull,   // OTP 25..27, hidden
-        0x2D'07DF'7FBCull,  // OTP 28
-        0x6D'07DF'7FBDull,  // OTP 29, visible
-        0x4'0707'4F9Cull,   // erl_interface
-        0x4'0707'4FBCull,   // set A
-        0xC'074F'4FBCull,   // set B
-        0xC'074F'4FBDull,   // set B visible
-        0xD'074F'4FBCull,   // set B + SPAWN
+        0xD'07DF'7FBDull,  // OTP 25..27, visible
+        0xD'07DF'7FBCull,  // OTP 25..27, hidden
+        0x2D'07DF'7FBCull, // OTP 28
+        0x6D'07DF'7FBDull, // OTP 29, visible
+        0x4'0707'4F9Cull,  // erl_interface
+        0x4'0707'4FBCull,  // set A
+        0xC'074F'4FBCull,  // set B
+        0xC'074F'4FBDull,  // set B visible
+        0xD'074F'4FBCull,  // set B + SPAWN
         flags::ours,
     };
     for (auto f : sets) {
@@ -76,7 +76,8 @@ TEST_SUITE("dist") {
   TEST_CASE("flags: ours is the OTP 26 mandatory set plus what enode implements") {
     CHECK((flags::ours & flags::mandatory) == flags::mandatory);
     CHECK((flags::ours & flags::mandatory_25_digest) != 0);
-    CHECK((flags::ours & (flags::dist_monitor | flags::dist_monitor_name)) == (flags::dist_monitor | flags::dist_monitor_name));
+    CHECK((flags::ours & (flags::dist_monitor | flags::dist_monitor_name)) ==
+          (flags::dist_monitor | flags::dist_monitor_name));
     CHECK((flags::ours & flags::fragments) != 0);
     CHECK((flags::ours & flags::dist_hdr_atom_cache) != 0);
     // Not advertised: visibility is added per node, spawn and ALTACT_SIG are not served,
@@ -96,7 +97,8 @@ TEST_SUITE("dist") {
     CHECK(flags::names(flags::mandatory_25) ==
           "EXTENDED_REFERENCES,FUN_TAGS,NEW_FUN_TAGS,EXTENDED_PIDS_PORTS,EXPORT_PTR_TAG,BIT_BINARIES,"
           "NEW_FLOATS,UTF8_ATOMS,MAP_TAG,BIG_CREATION,HANDSHAKE_23");
-    CHECK(flags::names(flags::altact_sig | flags::alias | flags::spawn | flags::name_me) == "SPAWN,NAME_ME,ALIAS,ALTACT_SIG");
+    CHECK(flags::names(flags::altact_sig | flags::alias | flags::spawn | flags::name_me) ==
+          "SPAWN,NAME_ME,ALIAS,ALTACT_SIG");
     CHECK(flags::names(flags::mandatory_25_digest) == "MANDATORY_25_DIGEST");
     // Bits without a name are left out.
     CHECK(flags::names(flags::type{1} << 63) == "");

@@ -98,7 +98,13 @@ TEST_SUITE("dist") {
   TEST_CASE("handshake: challenge round-trips and has the sheet's layout") {
     hs::challenge m{0xD07DF7FBDull, 0xDEADBEEFu, 0x01020304u, "beam@host"};
     auto const out = hs::encode(m);
-    CHECK(hex(out) == "001c" "4e" "0000000d07df7fbd" "deadbeef" "01020304" "0009" "6265616d40686f7374");
+    CHECK(hex(out) == "001c"
+                      "4e"
+                      "0000000d07df7fbd"
+                      "deadbeef"
+                      "01020304"
+                      "0009"
+                      "6265616d40686f7374");
     auto back = hs::parse_challenge(payload_of(out));
     REQUIRE(back);
     CHECK(back->flags == m.flags);
@@ -122,7 +128,10 @@ TEST_SUITE("dist") {
   TEST_CASE("handshake: challenge_reply is exactly 21 bytes") {
     hs::challenge_reply m{3735928559u, hs::digest(3735928559u, "secret")};
     auto const out = hs::encode(m);
-    CHECK(hex(out) == "0015" "72" "deadbeef" "c3939b31d7a913d82e2ace09247c7b41");
+    CHECK(hex(out) == "0015"
+                      "72"
+                      "deadbeef"
+                      "c3939b31d7a913d82e2ace09247c7b41");
     auto p = payload_of(out);
     auto back = hs::parse_challenge_reply(p);
     REQUIRE(back);

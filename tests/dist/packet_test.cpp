@@ -351,7 +351,8 @@ TEST_SUITE("dist") {
       dist::packet_reader r(true);
       for (std::size_t n = 2; n < 19; ++n) {
         CAPTURE(n);
-        CHECK(read_error(r, packet(ps[0].begin(), ps[0].begin() + static_cast<std::ptrdiff_t>(n))) == error::bad_packet);
+        CHECK(read_error(r, packet(ps[0].begin(), ps[0].begin() + static_cast<std::ptrdiff_t>(n))) ==
+              error::bad_packet);
       }
       CHECK(r.sequences() == 0);
     }
@@ -419,8 +420,8 @@ TEST_SUITE("dist") {
     CHECK(m2.control == term::tuple_of({atom("bar"), atom("foo"), atom("baz")}));
 
     // N=2 (even) with LongAtoms in the low nibble of byte N/2; the payload uses the refs too.
-    auto p3 = bytes({131, 68, 2, 0x1A, 0x01, 0, 0, 9, 'l', 'o', 'n', 'g', '_', 'a', 't', 'o', 'm', 9, 104, 2, 82, 0,
-                     82, 1, 104, 2, 82, 1, 82, 0});
+    auto p3 = bytes({131, 68,  2, 0x1A, 0x01, 0,  0, 9,  'l', 'o', 'n', 'g', '_', 'a', 't',
+                     'o', 'm', 9, 104,  2,    82, 0, 82, 1,   104, 2,   82,  1,   82,  0});
     auto m3 = read_whole(r, p3);
     CHECK(m3.control == term::tuple_of({atom("long_atom"), atom("baz")}));
     REQUIRE(m3.payload);
@@ -478,17 +479,17 @@ TEST_SUITE("dist") {
 
   TEST_CASE("packet: malformed 'D' headers are bad_packet") {
     std::vector<packet> const bad = {
-        bytes({131, 68}),                                         // no count
-        bytes({131, 68, 2, 0x88}),                                // flags cut
-        bytes({131, 68, 1, 0x08}),                                // entry missing
-        bytes({131, 68, 1, 0x08, 5}),                             // length missing
-        bytes({131, 68, 1, 0x08, 5, 3, 'f', 'o'}),                // text cut
-        bytes({131, 68, 1, 0x18, 5, 0}),                          // long length cut
+        bytes({131, 68}),                                           // no count
+        bytes({131, 68, 2, 0x88}),                                  // flags cut
+        bytes({131, 68, 1, 0x08}),                                  // entry missing
+        bytes({131, 68, 1, 0x08, 5}),                               // length missing
+        bytes({131, 68, 1, 0x08, 5, 3, 'f', 'o'}),                  // text cut
+        bytes({131, 68, 1, 0x18, 5, 0}),                            // long length cut
         bytes({131, 68, 1, 0x08, 5, 2, 0xC3, 0x28, 104, 1, 82, 0}), // not UTF-8
-        bytes({131, 68, 1, 0x08, 5, 1, 'a', 104, 1, 82, 1}),      // ref beyond this header's entries
-        bytes({131, 68, 1, 0x08, 5, 1, 'a'}),                     // no control term
-        bytes({131, 68, 0, 82, 0}),                               // ref with no entries at all
-        bytes({131, 68, 0, 104, 2, 97}),                          // control cut
+        bytes({131, 68, 1, 0x08, 5, 1, 'a', 104, 1, 82, 1}),        // ref beyond this header's entries
+        bytes({131, 68, 1, 0x08, 5, 1, 'a'}),                       // no control term
+        bytes({131, 68, 0, 82, 0}),                                 // ref with no entries at all
+        bytes({131, 68, 0, 104, 2, 97}),                            // control cut
     };
     for (auto const& p : bad) {
       CAPTURE(hex(p));

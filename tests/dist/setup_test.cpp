@@ -332,7 +332,7 @@ TEST_SUITE("dist") {
 
   TEST_CASE("setup: a silent acceptor makes the initiator fail with setup_timeout") {
     rig r;
-    r.timeout = 20ms; // a test of the setup timeout, scaled down
+    r.timeout = 20ms;                    // a test of the setup timeout, scaled down
     r.connect(alice(), "bob@localhost"); // nobody answers on b
     auto took = r.run();
     REQUIRE(r.connected);
@@ -422,12 +422,14 @@ TEST_SUITE("dist") {
     std::vector<row> const rows = {
         {"an unknown status", hs::encode_status("maybe")},
         {"not a status", bytes({0, 3, 'q', 'o', 'k'})},
-        {"ok, then a challenge of the wrong kind", [] {
+        {"ok, then a challenge of the wrong kind",
+         [] {
            auto b = hs::encode_status("ok");
            dist::test::append(b, hs::encode(hs::challenge_ack{}));
            return b;
          }()},
-        {"ok, then an empty frame", [] {
+        {"ok, then an empty frame",
+         [] {
            auto b = hs::encode_status("ok");
            dist::test::append(b, bytes({0, 0}));
            return b;

@@ -81,8 +81,8 @@ enum class split { whole, one_byte, random };
 struct run_options {
   split how = split::whole;
   std::uint32_t seed = 0;
-  std::size_t max_chunk = 16; ///< for split::random
-  std::size_t fail_at = 0;    ///< the I/O operation that fails (1-based); 0: none
+  std::size_t max_chunk = 16;   ///< for split::random
+  std::size_t fail_at = 0;      ///< the I/O operation that fails (1-based); 0: none
   bool end_after_script = true; ///< the peer closes after its script (EPMD's ALIVE2 does not)
 };
 
@@ -292,7 +292,9 @@ auto read_packets(std::size_t max_packet) {
   };
 }
 
-term::value pid_of(std::uint32_t id, std::string_view node) { return term::value(term::pid{term::atom(node), id, 0, 1}); }
+term::value pid_of(std::uint32_t id, std::string_view node) {
+  return term::value(term::pid{term::atom(node), id, 0, 1});
+}
 
 // SEND_SENDER {22, From, To} and its payload.
 std::pair<term::value, term::value> send_sender(std::uint32_t from, term::value payload) {
@@ -352,7 +354,8 @@ TEST_SUITE("dist") {
     }
   }
 
-  TEST_CASE("stream split: EPMD registration (ALIVE2) gives one result in every split and fails cleanly at every step") {
+  TEST_CASE(
+      "stream split: EPMD registration (ALIVE2) gives one result in every split and fails cleanly at every step") {
     auto const req = epmd::encode_alive2_req(entry("enode", 4370));
     run_options open; // EPMD keeps the registration connection open
     open.end_after_script = false;
@@ -376,8 +379,8 @@ TEST_SUITE("dist") {
     auto const req = epmd::encode_port_please2_req("beam");
     SUBCASE("found") {
       auto const e = entry("beam", 34567);
-      check_every_split(port_please_beam, epmd::encode_port2_resp(&e), "node beam port 34567 type 77 versions 6-6 extra xy",
-                        req);
+      check_every_split(port_please_beam, epmd::encode_port2_resp(&e),
+                        "node beam port 34567 type 77 versions 6-6 extra xy", req);
     }
     SUBCASE("not found") {
       check_every_split(port_please_beam, epmd::encode_port2_resp(nullptr),
@@ -391,7 +394,8 @@ TEST_SUITE("dist") {
     }
   }
 
-  TEST_CASE("stream split: the connection's packet reader gives one result in every split and fails cleanly at every step") {
+  TEST_CASE(
+      "stream split: the connection's packet reader gives one result in every split and fails cleanly at every step") {
     // Header mode with fragments, a 256-byte read buffer: ticks, small messages, one
     // message larger than the buffer (read into a binary of its own), and a message in
     // 64-byte fragments with another sender's message between its fragments.
@@ -422,8 +426,9 @@ TEST_SUITE("dist") {
     o.max_chunk = 300;
     SUBCASE("to the peer's end of stream") {
       check_every_split(read_packets(1 << 20), wire,
-                        delivered + "read " + std::to_string(wire.size()) + " bytes\n" + describe(make_error_code(net::error::eof)), {},
-                        o);
+                        delivered + "read " + std::to_string(wire.size()) + " bytes\n" +
+                            describe(make_error_code(net::error::eof)),
+                        {}, o);
     }
     SUBCASE("a packet over the limit") {
       std::string const before = "tick\n" + message(c1, p1) + "tick\ntick\n";

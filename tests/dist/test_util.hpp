@@ -30,7 +30,9 @@ using term::test::bytes;
 using term::test::bytes_of;
 using term::test::hex;
 
-inline void append(std::vector<std::byte>& out, std::span<std::byte const> b) { out.insert(out.end(), b.begin(), b.end()); }
+inline void append(std::vector<std::byte>& out, std::span<std::byte const> b) {
+  out.insert(out.end(), b.begin(), b.end());
+}
 inline void append(std::vector<std::byte>& out, std::string_view s) { append(out, bytes_of(s)); }
 
 /// Hex with spaces, upper case, as the protocol sheet writes its examples.

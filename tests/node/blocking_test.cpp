@@ -6,8 +6,8 @@
 
 #include <doctest/doctest.h>
 
-#include <future>
 #include <boost/system/system_error.hpp>
+#include <future>
 #include <thread>
 #include <utility>
 
@@ -87,7 +87,7 @@ TEST_SUITE("node") {
     node::blocking me(sys);
     auto started = me.run([](process& self) -> awaitable<behaviours::start_result> {
       co_return co_await behaviours::gen_server::start(self, std::make_unique<counter>(),
-                                                         behaviours::start_options{.name = term::atom("counter")});
+                                                       behaviours::start_options{.name = term::atom("counter")});
     });
     REQUIRE(started);
     term::value const server = term::value(a("counter"));

@@ -41,9 +41,11 @@ term::value outcome_of(node::blocking& me, term::atom node, std::string_view f, 
 awaitable<> end_of(process& self, term::value const& call_pid, term::atom node) {
   auto mref = self.monitor(call_pid);
   self.send(call_pid, atom_of("finish"));
-  auto down = co_await self.receive([&](term::value const& m) { return testing::is_down(m, mref); }, std::chrono::seconds(5));
+  auto down =
+      co_await self.receive([&](term::value const& m) { return testing::is_down(m, mref); }, std::chrono::seconds(5));
   CHECK(down);
-  auto six = co_await node::erpc::call(self, node, atom_of("calc"), atom_of("mul"), t("[2, 3]"), std::chrono::seconds(5));
+  auto six =
+      co_await node::erpc::call(self, node, atom_of("calc"), atom_of("mul"), t("[2, 3]"), std::chrono::seconds(5));
   CHECK(six == term::value(6));
 }
 
@@ -97,11 +99,12 @@ TEST_SUITE("node") {
       auto const args = term::list_of({self.self()});
       try {
         // A test of time: the call must time out (calc:wait/1 answers only when told to).
-        (void)co_await node::erpc::call(self, b.name(), atom_of("calc"), atom_of("wait"), args, std::chrono::milliseconds(20));
+        (void)co_await node::erpc::call(self, b.name(), atom_of("calc"), atom_of("wait"), args,
+                                        std::chrono::milliseconds(20));
       } catch (runtime::error_exception const&) {
       }
-      auto waiting = co_await self.receive([](term::value const& m) { return term::is_record(m, term::atom("waiting"), 2); },
-                                           std::chrono::seconds(5));
+      auto waiting = co_await self.receive(
+          [](term::value const& m) { return term::is_record(m, term::atom("waiting"), 2); }, std::chrono::seconds(5));
       if (!waiting) co_return term::value(atom_of("no_waiting"));
       co_await end_of(self, (*waiting)[1], b.name());
       auto m = co_await self.receive(runtime::timeout::zero());
@@ -115,7 +118,8 @@ TEST_SUITE("node") {
     auto nobody = atom_of("nobody_" + std::to_string(::getpid()) + "@localhost");
     CHECK(outcome_of(me, nobody, "mul", t("[1, 1]")) == t("{error, {erpc, noconnection}}"));
     me.run([&](process& self) -> awaitable<void> {
-      node::erpc::cast(self, b.name(), atom_of("calc"), atom_of("tell"), term::list_of({me.self(), atom_of("cast_came")}));
+      node::erpc::cast(self, b.name(), atom_of("calc"), atom_of("tell"),
+                       term::list_of({me.self(), atom_of("cast_came")}));
       co_return;
     });
     CHECK(me.receive(std::chrono::seconds(5)) == std::optional<term::value>(t("cast_came")));

@@ -129,9 +129,8 @@ TEST_SUITE("node") {
     CHECK(u.value == t("undef"));
     CHECK(u.stack == t("[{nomod, nofun, [1, 2], []}]"));
     std::optional<outcome> got;
-    (void)run([&](process& self) -> awaitable<> {
-      got = co_await node::apply(self, fns, t("m"), t("f"), t("[1 | 2]"));
-    });
+    (void)run(
+        [&](process& self) -> awaitable<> { got = co_await node::apply(self, fns, t("m"), t("f"), t("[1 | 2]")); });
     REQUIRE(got);
     CHECK(got->what == outcome::kind::error);
     CHECK(got->value == t("badarg"));
@@ -148,7 +147,8 @@ TEST_SUITE("node") {
     auto reason = run([&](process& self) -> awaitable<> {
       auto me = self.pid();
       auto killer = self.spawn([me](process& k) -> awaitable<> {
-        (void)co_await k.receive([](term::value const& m) { return m == term::value(term::atom("running")); }, runtime::infinity);
+        (void)co_await k.receive([](term::value const& m) { return m == term::value(term::atom("running")); },
+                                 runtime::infinity);
         k.exit(me, term::atom("stop_now"));
       });
       auto args = term::list_of({killer});

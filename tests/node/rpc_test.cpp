@@ -60,8 +60,8 @@ TEST_SUITE("node") {
     node::blocking me(a);
     auto rex = term::tuple_of({term::atom("rex"), b.name()});
     me.send(rex, term::tuple_of({me.self(), term::atom("features_request")}));
-    CHECK(me.receive(5s) == std::optional<term::value>(term::tuple_of({term::atom("features_reply"), b.name(),
-                                                                         t("[erpc]")})));
+    CHECK(me.receive(5s) ==
+          std::optional<term::value>(term::tuple_of({term::atom("features_reply"), b.name(), t("[erpc]")})));
     me.send(rex, term::tuple_of({me.self(), t("{sbcast, no_such_name, hi}")}));
     CHECK(me.receive(5s) == std::optional<term::value>(
                                 term::tuple_of({term::atom("rex"), b.name(), t("{nonexisting_name, no_such_name}")})));

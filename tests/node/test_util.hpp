@@ -41,7 +41,10 @@ inline node::options opts(std::string name, bool hidden = false) {
   o.epmd_port = epmd_port();
   o.hidden = hidden;
   o.threads = 2;
-  o.log = [n = o.name](std::string_view l) { if (std::getenv("ENODE_TEST_LOG")) std::fprintf(stderr, "%s: %.*s\n", n.c_str(), static_cast<int>(l.size()), l.data()); };
+  o.log = [n = o.name](std::string_view l) {
+    if (std::getenv("ENODE_TEST_LOG"))
+      std::fprintf(stderr, "%s: %.*s\n", n.c_str(), static_cast<int>(l.size()), l.data());
+  };
   return o;
 }
 

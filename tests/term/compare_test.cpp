@@ -21,7 +21,9 @@ value ref(char const* node, std::uint32_t creation, std::vector<std::uint32_t> w
   std::copy(words.begin(), words.end(), r.words.begin());
   return value(r);
 }
-value port(char const* node, std::uint32_t creation, std::uint64_t id) { return value(term::port{atom(node), id, creation}); }
+value port(char const* node, std::uint32_t creation, std::uint64_t id) {
+  return value(term::port{atom(node), id, creation});
+}
 value bits(std::vector<int> bytes, unsigned trailing) {
   std::vector<std::byte> b;
   for (int x : bytes) b.push_back(static_cast<std::byte>(x));
@@ -33,17 +35,9 @@ TEST_SUITE("term") {
   TEST_CASE("compare: kinds follow Erlang's term order") {
     // number < atom < reference < fun < port < pid < tuple < map < nil < list < bitstring
     std::vector<value> ordered = {
-        value(1),
-        value(atom("a")),
-        ref("a@h", 1, {1}),
-        value(term::external_fun{atom("m"), atom("f"), 1}),
-        port("a@h", 1, 1),
-        pid("a@h", 1, 1, 0),
-        term::tuple_of({}),
-        term::map_of({}),
-        value(),
-        term::list_of({1}),
-        term::binary_of(""),
+        value(1),          value(atom("a")),    ref("a@h", 1, {1}),  value(term::external_fun{atom("m"), atom("f"), 1}),
+        port("a@h", 1, 1), pid("a@h", 1, 1, 0), term::tuple_of({}),  term::map_of({}),
+        value(),           term::list_of({1}),  term::binary_of(""),
     };
     for (std::size_t i = 0; i + 1 < ordered.size(); ++i) {
       CAPTURE(i);

@@ -1,7 +1,7 @@
 #include <enode/term/convert.hpp>
 
-#include <enode/term/integer.hpp>
 #include "term/test_util.hpp"
+#include <enode/term/integer.hpp>
 
 #include <doctest/doctest.h>
 
@@ -41,7 +41,7 @@ TEST_SUITE("term") {
     CHECK(from_term<std::int8_t>(value(-128)) == -128);
     CHECK_THROWS_AS(from_term<unsigned>(value(-1)), term::bad_conversion);
     CHECK(from_term<std::uint64_t>(value(UINT64_MAX)) == UINT64_MAX); // a bignum on the Erlang side
-    auto big = parsed("1267650600228229401496703205377"); // (1 bsl 100) + 1
+    auto big = parsed("1267650600228229401496703205377");             // (1 bsl 100) + 1
     CHECK_THROWS_AS(from_term<std::int64_t>(big), term::bad_conversion);
     auto b = from_term<term::big_int>(big);
     CHECK(to_term(term::big_int(b + 1)) == parsed("1267650600228229401496703205378"));

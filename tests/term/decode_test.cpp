@@ -75,15 +75,13 @@ TEST_SUITE("term") {
     CHECK(show(bytes({131, 89, 119, 3, 97, 64, 104, 0, 0, 0, 5, 0, 0, 0, 2})) == "#Port<a@h:2.5>");
     CHECK(show(bytes({131, 120, 119, 3, 97, 64, 104, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 2})) ==
           "#Port<a@h:2.1099511627776>");
-    CHECK(show(bytes({131, 90, 0, 2, 119, 3, 97, 64, 104, 0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 2})) ==
-          "#Ref<a@h:3.2.1>");
-    CHECK(show(bytes({131, 113, 119, 5, 108, 105, 115, 116, 115, 119, 3, 109, 97, 112, 97, 2})) ==
-          "fun lists:map/2");
+    CHECK(show(bytes({131, 90, 0, 2, 119, 3, 97, 64, 104, 0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 2})) == "#Ref<a@h:3.2.1>");
+    CHECK(show(bytes({131, 113, 119, 5, 108, 105, 115, 116, 115, 119, 3, 109, 97, 112, 97, 2})) == "fun lists:map/2");
   }
 
   TEST_CASE("decode: legacy tags") {
-    CHECK(show(bytes({131, 100, 0, 2, 0xE9, 0x74})) == "ét");             // ATOM_EXT, Latin-1
-    CHECK(show(bytes({131, 115, 1, 0xE9})) == "é");                       // SMALL_ATOM_EXT
+    CHECK(show(bytes({131, 100, 0, 2, 0xE9, 0x74})) == "ét");                                 // ATOM_EXT, Latin-1
+    CHECK(show(bytes({131, 115, 1, 0xE9})) == "é");                                           // SMALL_ATOM_EXT
     CHECK(show(bytes({131, 103, 100, 0, 1, 110, 0, 0, 0, 1, 0, 0, 0, 2, 3})) == "<n:3.1.2>"); // PID_EXT
     CHECK(show(bytes({131, 102, 100, 0, 1, 110, 0, 0, 0, 1, 2})) == "#Port<n:2.1>");          // PORT_EXT
     CHECK(show(bytes({131, 101, 100, 0, 1, 110, 0, 0, 0, 7, 2})) == "#Ref<n:2.7>");           // REFERENCE_EXT
@@ -130,11 +128,11 @@ TEST_SUITE("term") {
   }
 
   TEST_CASE("decode: every truncation of a valid term is refused") {
-    value t = term::tuple_of({atom("ok"), term::list_of({1, 300, 70000}), term::binary_of("payload"), 1.5,
-                              term::map_of({{atom("k"), term::string_of("v")}}),
-                              value(term::pid{atom("n@h"), 1, 2, 3}), term::make_integer(term::big_int(1) << 100),
-                              term::list_of(std::vector<value>{1}, atom("t")),
-                              value(term::reference{atom("n@h"), 1, 3, {1, 2, 3, 0, 0}})});
+    value t =
+        term::tuple_of({atom("ok"), term::list_of({1, 300, 70000}), term::binary_of("payload"), 1.5,
+                        term::map_of({{atom("k"), term::string_of("v")}}), value(term::pid{atom("n@h"), 1, 2, 3}),
+                        term::make_integer(term::big_int(1) << 100), term::list_of(std::vector<value>{1}, atom("t")),
+                        value(term::reference{atom("n@h"), 1, 3, {1, 2, 3, 0, 0}})});
     auto full = term::encode(t);
     for (std::size_t n = 0; n < full.size(); ++n) {
       CAPTURE(n);
@@ -165,21 +163,21 @@ TEST_SUITE("term") {
   }
 
   TEST_CASE("decode: other lengths larger than the input") {
-    CHECK(dec(bytes({131, 105, 255, 255, 255, 255, 97, 1})).error() == error::bad_length);         // tuple
-    CHECK(dec(bytes({131, 116, 128, 0, 0, 0, 97, 1, 97, 2})).error() == error::bad_length);        // map
-    CHECK(dec(bytes({131, 109, 255, 255, 255, 255, 1, 2})).error() == error::need_more);           // binary
-    CHECK(dec(bytes({131, 77, 255, 255, 255, 255, 3, 1})).error() == error::need_more);            // bitstring
-    CHECK(dec(bytes({131, 107, 255, 255, 97})).error() == error::need_more);                        // string
-    CHECK(dec(bytes({131, 111, 255, 255, 255, 255, 0, 1})).error() == error::need_more);           // bignum
-    CHECK(dec(bytes({131, 118, 255, 255, 97})).error() == error::need_more);                        // atom
-    CHECK(dec(bytes({131, 112, 255, 255, 255, 255, 0})).error() == error::need_more);              // fun
-    CHECK(dec(bytes({131, 90, 255, 255, 119, 1, 97})).error() == error::bad_reference);            // ref words
+    CHECK(dec(bytes({131, 105, 255, 255, 255, 255, 97, 1})).error() == error::bad_length);  // tuple
+    CHECK(dec(bytes({131, 116, 128, 0, 0, 0, 97, 1, 97, 2})).error() == error::bad_length); // map
+    CHECK(dec(bytes({131, 109, 255, 255, 255, 255, 1, 2})).error() == error::need_more);    // binary
+    CHECK(dec(bytes({131, 77, 255, 255, 255, 255, 3, 1})).error() == error::need_more);     // bitstring
+    CHECK(dec(bytes({131, 107, 255, 255, 97})).error() == error::need_more);                // string
+    CHECK(dec(bytes({131, 111, 255, 255, 255, 255, 0, 1})).error() == error::need_more);    // bignum
+    CHECK(dec(bytes({131, 118, 255, 255, 97})).error() == error::need_more);                // atom
+    CHECK(dec(bytes({131, 112, 255, 255, 255, 255, 0})).error() == error::need_more);       // fun
+    CHECK(dec(bytes({131, 90, 255, 255, 119, 1, 97})).error() == error::bad_reference);     // ref words
     CHECK(dec(bytes({131, 90, 0, 0, 119, 1, 97, 0, 0, 0, 0})).error() == error::bad_reference);
     CHECK(dec(bytes({131, 90, 0, 6, 119, 1, 97, 0, 0, 0, 0})).error() == error::bad_reference);
   }
 
   TEST_CASE("decode: nesting 100 000 deep is refused without exhausting the stack") {
-    CHECK(dec(repeat(bytes({104, 1}), 100000, bytes({106}))).error() == error::too_deep);              // tuples
+    CHECK(dec(repeat(bytes({104, 1}), 100000, bytes({106}))).error() == error::too_deep);               // tuples
     CHECK(dec(repeat(bytes({108, 0, 0, 0, 1}), 100000, bytes({106, 106}))).error() == error::too_deep); // lists
     CHECK(dec(repeat(bytes({116, 0, 0, 0, 1, 97, 1}), 100000, bytes({106}))).error() == error::too_deep);
     // Nested through list tails, which BEAM never writes but the format allows.
@@ -247,7 +245,7 @@ TEST_SUITE("term") {
     CHECK(dec(bytes({131, 77, 0, 0, 0, 1, 0, 1})).error() == error::bad_bitstring);
     CHECK(dec(bytes({131, 77, 0, 0, 0, 1, 9, 1})).error() == error::bad_bitstring);
     CHECK(dec(bytes({131, 77, 0, 0, 0, 0, 1})).error() == error::bad_bitstring);
-    CHECK(dec(bytes({131, 77, 0, 0, 0, 0, 0})).error() == error::bad_bitstring); // as OTP 27+
+    CHECK(dec(bytes({131, 77, 0, 0, 0, 0, 0})).error() == error::bad_bitstring);                       // as OTP 27+
     CHECK(dec(bytes({131, 113, 119, 1, 109, 119, 1, 102, 98, 0, 0, 0, 1})).error() == error::bad_fun); // arity tag
     // A NEW_FUN_EXT whose size field disagrees with its contents.
     term::fun f;
@@ -339,8 +337,10 @@ TEST_SUITE("term") {
     f.old_index = 1;
     f.old_uniq = 2;
     f.pid = value(term::pid{atom("n@h"), 1, 0, 1});
-    f.free_vars = {term::tuple_of({1, 2}), term::make_integer(term::big_int(1) << 100), term::binary_of(std::string(100, 'b'))};
-    value t = term::list_of({value(f), term::make_integer(-(term::big_int(1) << 300)), term::binary_of(std::string(5000, 'c'))});
+    f.free_vars = {term::tuple_of({1, 2}), term::make_integer(term::big_int(1) << 100),
+                   term::binary_of(std::string(100, 'b'))};
+    value t = term::list_of(
+        {value(f), term::make_integer(-(term::big_int(1) << 300)), term::binary_of(std::string(5000, 'c'))});
     term::binary in(term::encode(t));
     for (int i = 0; i < 100; ++i) {
       auto v = term::decode(in);

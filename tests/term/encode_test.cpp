@@ -46,21 +46,28 @@ TEST_SUITE("term") {
     for (int i = 0; i < 100; ++i) long_name += "ж"; // 400 bytes: ATOM_UTF8_EXT
     CHECK(enc(atom(long_name)).substr(0, 8) == "83760190");
     CHECK(enc(value(term::pid{atom("a"), 1, 2, 3})) == "8358770161000000010000000200000003");
-    CHECK(enc(value(term::port{atom("a"), 5, 3})) == "8359770161000000050000000" "3");
+    CHECK(enc(value(term::port{atom("a"), 5, 3})) == "8359770161000000050000000"
+                                                     "3");
     CHECK(enc(value(term::port{atom("a"), 0x0FFFFFFF, 3})) == "83597701610fffffff00000003");
-    CHECK(enc(value(term::port{atom("a"), 0x10000000, 3})) == "837877016100000000100000000000000" "3");
-    CHECK(enc(value(term::port{atom("a"), 1ull << 32, 3})) == "837877016100000001000000000000000" "3");
+    CHECK(enc(value(term::port{atom("a"), 0x10000000, 3})) == "837877016100000000100000000000000"
+                                                              "3");
+    CHECK(enc(value(term::port{atom("a"), 1ull << 32, 3})) == "837877016100000001000000000000000"
+                                                              "3");
     // OTP 26 and later write every port as V4_PORT_EXT.
-    CHECK(enc(value(term::port{atom("a"), 5, 3}), {.v4_ports = true}) == "83787701610000000000000005" "00000003");
-    CHECK(enc(value(term::reference{atom("a"), 3, 2, {1, 2, 0, 0, 0}})) ==
-          "835a000277016100000003000000010000000" "2");
-    CHECK(enc(value(term::external_fun{atom("m"), atom("f"), 2})) == "837177016d770166" "6102");
+    CHECK(enc(value(term::port{atom("a"), 5, 3}), {.v4_ports = true}) == "83787701610000000000000005"
+                                                                         "00000003");
+    CHECK(enc(value(term::reference{atom("a"), 3, 2, {1, 2, 0, 0, 0}})) == "835a000277016100000003000000010000000"
+                                                                           "2");
+    CHECK(enc(value(term::external_fun{atom("m"), atom("f"), 2})) == "837177016d770166"
+                                                                     "6102");
   }
 
   TEST_CASE("encode: byte lists become STRING_EXT, others LIST_EXT") {
     CHECK(enc(term::string_of("ab")) == "836b00026162");
-    CHECK(enc(term::list_of({1, 256})) == "836c000000026101620000010" "06a");
-    CHECK(enc(term::list_of(std::vector<value>{1}, atom("x"))) == "836c00000001610177017" "8");
+    CHECK(enc(term::list_of({1, 256})) == "836c000000026101620000010"
+                                          "06a");
+    CHECK(enc(term::list_of(std::vector<value>{1}, atom("x"))) == "836c00000001610177017"
+                                                                  "8");
     CHECK(enc(value()) == "836a");
     std::vector<value> bytes65535(65535, value(7));
     CHECK(enc(term::list_of(bytes65535)).substr(0, 6) == "836bff");

@@ -43,7 +43,8 @@ private:
 
 /// Starts a child from the supervisor's process, linked to it. `extra_args` is `[]` for
 /// a static child and the list given to `start_child` under simple_one_for_one.
-using child_start = std::function<runtime::awaitable<start_result>(runtime::process& sup, term::value const& extra_args)>;
+using child_start =
+    std::function<runtime::awaitable<start_result>(runtime::process& sup, term::value const& extra_args)>;
 
 /// A child specification, as OTP's child_spec() map.
 struct child_spec {
@@ -91,8 +92,10 @@ public:
   /// The same with the children as arguments. (GCC 12 miscompiles a braced list that
   /// lives across a `co_await`, as `co_await start_link(self, flags, {a, b})` would.)
   template <class... Specs>
-    requires(sizeof...(Specs) > 0 && (std::same_as<std::decay_t<Specs>, child_spec> && ...))
-  static runtime::awaitable<start_result> start_link(runtime::process& caller, sup_flags flags, Specs&&... children) {
+  requires(sizeof...(Specs) > 0 && (std::same_as<std::decay_t<Specs>, child_spec> &&
+                                    ...)) static runtime::awaitable<start_result> start_link(runtime::process& caller,
+                                                                                             sup_flags flags,
+                                                                                             Specs&&... children) {
     std::vector<child_spec> v;
     v.reserve(sizeof...(Specs));
     (v.push_back(std::forward<Specs>(children)), ...);
@@ -105,7 +108,8 @@ public:
   static runtime::awaitable<start_result> start_child(runtime::process& self, term::value const& sup,
                                                       term::value extra_args);
   /// `ok` or `{error, not_found}`; under simple_one_for_one the child is named by pid.
-  static runtime::awaitable<term::value> terminate_child(runtime::process& self, term::value const& sup, term::value id);
+  static runtime::awaitable<term::value> terminate_child(runtime::process& self, term::value const& sup,
+                                                         term::value id);
   /// `{ok, Pid}`, `{ok, undefined}` or `{error, running | restarting | not_found | Reason}`.
   static runtime::awaitable<term::value> restart_child(runtime::process& self, term::value const& sup, term::value id);
   /// `ok` or `{error, running | restarting | not_found}`.

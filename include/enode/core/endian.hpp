@@ -12,10 +12,14 @@ namespace enode::endian {
 namespace detail {
 template <class U>
 constexpr U byteswap(U v) noexcept {
-  if constexpr (sizeof(U) == 2) return static_cast<U>(__builtin_bswap16(v));
-  else if constexpr (sizeof(U) == 4) return static_cast<U>(__builtin_bswap32(v));
-  else if constexpr (sizeof(U) == 8) return static_cast<U>(__builtin_bswap64(v));
-  else return v;
+  if constexpr (sizeof(U) == 2)
+    return static_cast<U>(__builtin_bswap16(v));
+  else if constexpr (sizeof(U) == 4)
+    return static_cast<U>(__builtin_bswap32(v));
+  else if constexpr (sizeof(U) == 8)
+    return static_cast<U>(__builtin_bswap64(v));
+  else
+    return v;
 }
 } // namespace detail
 

@@ -63,8 +63,8 @@ struct allocator {
 
 /// Gives a class pooled `new` and `delete` (sized, so it works through a virtual
 /// destructor too).
-#define ENODE_POOLED_NEW                                                                           \
-  static void* operator new(std::size_t bytes) { return ::enode::pool::allocate(bytes); }          \
+#define ENODE_POOLED_NEW                                                                                               \
+  static void* operator new(std::size_t bytes) { return ::enode::pool::allocate(bytes); }                              \
   static void operator delete(void* p, std::size_t bytes) noexcept { ::enode::pool::deallocate(p, bytes); }
 
 } // namespace enode::pool

@@ -13,8 +13,7 @@ namespace enode {
 struct unexpected {
   error_code error;
   template <class E>
-    requires boost::system::is_error_code_enum<E>::value
-  explicit unexpected(E e) : error(make_error_code(e)) {}
+  requires boost::system::is_error_code_enum<E>::value explicit unexpected(E e) : error(make_error_code(e)) {}
   explicit unexpected(error_code ec) : error(ec) {}
 };
 
@@ -32,15 +31,23 @@ public:
   result(T&& v) : v_(std::in_place_index<0>, std::move(v)) {}
   result(unexpected u) : v_(std::in_place_index<1>, u.error) { assert(u.error); }
   template <class E>
-    requires boost::system::is_error_code_enum<E>::value
-  result(E e) : v_(std::in_place_index<1>, make_error_code(e)) {}
+  requires boost::system::is_error_code_enum<E>::value result(E e) : v_(std::in_place_index<1>, make_error_code(e)) {}
 
   bool has_value() const noexcept { return v_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }
 
-  T& value() & { assert(has_value()); return std::get<0>(v_); }
-  T const& value() const& { assert(has_value()); return std::get<0>(v_); }
-  T&& value() && { assert(has_value()); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    assert(has_value());
+    return std::get<0>(v_);
+  }
+  T const& value() const& {
+    assert(has_value());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    assert(has_value());
+    return std::get<0>(std::move(v_));
+  }
   T& operator*() & { return value(); }
   T const& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
@@ -61,8 +68,7 @@ public:
   result() = default;
   result(unexpected u) : ec_(u.error) {}
   template <class E>
-    requires boost::system::is_error_code_enum<E>::value
-  result(E e) : ec_(make_error_code(e)) {}
+  requires boost::system::is_error_code_enum<E>::value result(E e) : ec_(make_error_code(e)) {}
 
   bool has_value() const noexcept { return !ec_; }
   explicit operator bool() const noexcept { return has_value(); }

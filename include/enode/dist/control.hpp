@@ -28,22 +28,22 @@ enum class op : std::uint8_t {
   monitor_p = 19,
   demonitor_p = 20,
   monitor_p_exit = 21,
-  send_sender = 22,          ///< OTP 21, SEND_SENDER
+  send_sender = 22, ///< OTP 21, SEND_SENDER
   send_sender_tt = 23,
-  payload_exit = 24,         ///< OTP 22, EXIT_PAYLOAD
+  payload_exit = 24, ///< OTP 22, EXIT_PAYLOAD
   payload_exit_tt = 25,
   payload_exit2 = 26,
   payload_exit2_tt = 27,
   payload_monitor_p_exit = 28,
-  spawn_request = 29,        ///< OTP 23, SPAWN
+  spawn_request = 29, ///< OTP 23, SPAWN
   spawn_request_tt = 30,
   spawn_reply = 31,
   spawn_reply_tt = 32,
-  alias_send = 33,           ///< OTP 24, ALIAS
+  alias_send = 33, ///< OTP 24, ALIAS
   alias_send_tt = 34,
-  unlink_id = 35,            ///< OTP 23.3, UNLINK_ID
+  unlink_id = 35, ///< OTP 23.3, UNLINK_ID
   unlink_id_ack = 36,
-  altact_sig_send = 37,      ///< OTP 28, ALTACT_SIG
+  altact_sig_send = 37, ///< OTP 28, ALTACT_SIG
 };
 
 /// What a control message asks for, whichever of its variants carried it (traced or

@@ -21,10 +21,10 @@ std::uint16_t default_port();
 
 /// What a node registers: `ALIVE2_REQ`'s fields, and what `PORT2_RESP` tells of it.
 struct node_entry {
-  std::string name;             ///< the alive part
+  std::string name; ///< the alive part
   std::uint16_t port = 0;
-  std::uint8_t node_type = 77;  ///< 77 normal, 72 hidden (BEAM always sends 77)
-  std::uint8_t protocol = 0;    ///< 0 = TCP
+  std::uint8_t node_type = 77; ///< 77 normal, 72 hidden (BEAM always sends 77)
+  std::uint8_t protocol = 0;   ///< 0 = TCP
   std::uint16_t highest_version = 6;
   std::uint16_t lowest_version = 6;
   std::string extra;
@@ -49,12 +49,18 @@ struct names_reply {
 [[nodiscard]] result<names_reply> parse_names_resp(std::span<std::byte const> in);
 
 // --- server side (the embedded EPMD) ---------------------------------------------------------------
-struct alive2_req { node_entry entry; };
-struct port_please2_req { std::string name; };
+struct alive2_req {
+  node_entry entry;
+};
+struct port_please2_req {
+  std::string name;
+};
 struct names_req {};
 struct dump_req {};
 struct kill_req {};
-struct stop_req { std::string name; };
+struct stop_req {
+  std::string name;
+};
 using request = std::variant<alive2_req, port_please2_req, names_req, dump_req, kill_req, stop_req>;
 
 /// One request at the front of `in` (u16 length, code, body): `need_more` until it is

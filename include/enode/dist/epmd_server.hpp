@@ -37,7 +37,8 @@ public:
     std::uint32_t creation = 0;
   };
   /// Serves on an inherited listening descriptor and registrations (`enode epmd --adopt`).
-  static result<std::shared_ptr<server>> adopt(net::any_io_executor ex, int listen_fd, std::vector<adopted> const& regs);
+  static result<std::shared_ptr<server>> adopt(net::any_io_executor ex, int listen_fd,
+                                               std::vector<adopted> const& regs);
 
   void start();
   /// Called (on the server's strand) when the last registration ends; a successor uses

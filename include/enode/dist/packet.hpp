@@ -94,8 +94,8 @@ public:
 
 private:
   friend class packet_writer;
-  std::vector<std::byte> body_;   // header-less control + payload, or the whole packet when total_ == 1
-  std::size_t control_size_ = 0;  // bytes of body_ that the control term takes
+  std::vector<std::byte> body_;  // header-less control + payload, or the whole packet when total_ == 1
+  std::size_t control_size_ = 0; // bytes of body_ that the control term takes
   std::size_t fragment_size_ = 0;
   std::uint64_t sequence_ = 0;
   std::size_t total_ = 1, next_ = 0;
@@ -113,8 +113,8 @@ public:
   /// Appends one unfragmented packet to `out` (with its u32 length).
   void write(term::value const& control, term::value const* payload, std::vector<std::byte>& out) const;
   /// The same, with the encoded sizes of control and payload already known.
-  void write(term::value const& control, term::value const* payload, std::size_t control_size,
-             std::size_t payload_size, std::vector<std::byte>& out) const;
+  void write(term::value const& control, term::value const* payload, std::size_t control_size, std::size_t payload_size,
+             std::vector<std::byte>& out) const;
   /// The message as an `outgoing`, fragmented when it is larger than a fragment and the
   /// peer takes fragments. `sequence` must be unique among this sender's messages in flight.
   outgoing make(term::value const& control, term::value const* payload, std::uint64_t sequence) const;

@@ -17,8 +17,8 @@ namespace enode::dist {
 
 /// Who we are in a handshake.
 struct local_identity {
-  std::string name;           ///< our full node name
-  flags::type flags = 0;      ///< what we advertise
+  std::string name;      ///< our full node name
+  flags::type flags = 0; ///< what we advertise
   std::uint32_t creation = 0;
   std::string cookie;
 };
@@ -26,7 +26,7 @@ struct local_identity {
 /// Who the peer turned out to be.
 struct peer_identity {
   std::string name;
-  flags::type flags = 0;      ///< as sent, with the digest bit expanded
+  flags::type flags = 0; ///< as sent, with the digest bit expanded
   std::uint32_t creation = 0;
 };
 

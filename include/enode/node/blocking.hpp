@@ -7,13 +7,13 @@
 #include <enode/runtime/process.hpp>
 #include <enode/term/value.hpp>
 
+#include <boost/system/system_error.hpp>
 #include <chrono>
 #include <exception>
 #include <functional>
 #include <future>
 #include <memory>
 #include <optional>
-#include <boost/system/system_error.hpp>
 #include <type_traits>
 
 namespace enode::node {
@@ -55,8 +55,7 @@ public:
   /// The oldest message, or nullopt after `t`.
   std::optional<term::value> receive(std::chrono::milliseconds t);
   /// The oldest message for which `match` holds (the others stay), or nullopt after `t`.
-  std::optional<term::value> receive(std::function<bool(term::value const&)> const& match,
-                                     std::chrono::milliseconds t);
+  std::optional<term::value> receive(std::function<bool(term::value const&)> const& match, std::chrono::milliseconds t);
 
   /// `gen_server:call(Server, Request, Timeout)`.
   term::value call(term::value const& server, term::value request, std::chrono::milliseconds t);

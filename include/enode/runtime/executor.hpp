@@ -57,7 +57,8 @@ void work_finished(process_impl const* p) noexcept;
 class executor {
 public:
   explicit executor(process_impl* p) noexcept : p_(p) { detail::retain(p_); }
-  executor(executor const& o) noexcept : p_(o.p_), never_(o.never_), continuation_(o.continuation_), tracked_(o.tracked_) {
+  executor(executor const& o) noexcept
+      : p_(o.p_), never_(o.never_), continuation_(o.continuation_), tracked_(o.tracked_) {
     detail::retain(p_);
     if (tracked_) detail::work_started(p_);
   }

@@ -24,9 +24,9 @@ public:
   /// Matches every message.
   match_fn() noexcept = default;
   template <class F>
-    requires(!std::same_as<std::remove_cvref_t<F>, match_fn> &&
-             std::is_invocable_r_v<bool, F&, term::value const&>)
-  match_fn(F&& f) noexcept // NOLINT: converting, like std::function_ref
+  requires(!std::same_as<std::remove_cvref_t<F>, match_fn> && std::is_invocable_r_v<bool, F&, term::value const&>)
+      match_fn(F&& f)
+  noexcept // NOLINT: converting, like std::function_ref
       : obj_(const_cast<void*>(static_cast<void const*>(std::addressof(f)))),
         call_([](void* o, term::value const& m) -> bool {
           return std::invoke(*static_cast<std::remove_reference_t<F>*>(o), m);
@@ -239,8 +239,8 @@ public:
   /// (the process, if made, is no longer monitored and its reply is dropped); after an
   /// error reply `demonitor(ReqId)` drops the monitor that was never made. `badarg` for
   /// this node's own name or an argument list that is not a proper list.
-  term::value spawn_request(term::atom node, term::atom module, term::atom function, term::value args,
-                            bool monitor, spawn_reply reply = spawn_reply::yes);
+  term::value spawn_request(term::atom node, term::atom module, term::atom function, term::value args, bool monitor,
+                            spawn_reply reply = spawn_reply::yes);
 
   // --- names and timers ----------------------------------------------------------------
 

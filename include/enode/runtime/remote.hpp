@@ -12,25 +12,25 @@ namespace enode::runtime {
 /// `remote_router`; the node hands incoming ones to `system::inject`.
 struct remote_signal {
   enum class kind : std::uint8_t {
-    send,        ///< `payload` to the pid `to`
-    reg_send,    ///< `payload` to the name `to` (an atom) on `node`
-    alias_send,  ///< `payload` to the alias `to` (a reference)
-    link,        ///< `from` links to `to`
-    unlink,      ///< `from` unlinks from `to` with unlink id `id`
-    unlink_ack,  ///< `from` acknowledges `to`'s unlink `id`
-    exit,        ///< `exit(To, Reason)` from `from`, reason `payload`
-    exit_linked, ///< the linked `from` ended with `payload`
-    monitor,     ///< `from` monitors `to` (a pid, or a name atom on `node`) under `ref`
-    demonitor,   ///< `from` drops its monitor `ref` on `to`
-    down,        ///< the monitor `ref` of `to` on `from` fired with `payload`
+    send,          ///< `payload` to the pid `to`
+    reg_send,      ///< `payload` to the name `to` (an atom) on `node`
+    alias_send,    ///< `payload` to the alias `to` (a reference)
+    link,          ///< `from` links to `to`
+    unlink,        ///< `from` unlinks from `to` with unlink id `id`
+    unlink_ack,    ///< `from` acknowledges `to`'s unlink `id`
+    exit,          ///< `exit(To, Reason)` from `from`, reason `payload`
+    exit_linked,   ///< the linked `from` ended with `payload`
+    monitor,       ///< `from` monitors `to` (a pid, or a name atom on `node`) under `ref`
+    demonitor,     ///< `from` drops its monitor `ref` on `to`
+    down,          ///< the monitor `ref` of `to` on `from` fired with `payload`
     spawn_request, ///< `from` asks `node` for a process running `to` ({M, F, Arity}) on the
                    ///< arguments `payload`, with spawn options `object` (`monitor`: `ref`,
                    ///< the request id, is also a monitor of the new process by `from`);
                    ///< `id` says which replies `from` wants (a `runtime::spawn_reply`)
   };
   kind what = kind::send;
-  term::atom node;     ///< the other node
-  term::value from;    ///< a pid, or `[]` for a message sent from outside any process
+  term::atom node;  ///< the other node
+  term::value from; ///< a pid, or `[]` for a message sent from outside any process
   term::value to;
   term::value ref;
   std::uint64_t id = 0;

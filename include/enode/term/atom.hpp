@@ -75,9 +75,7 @@ public:
 
   friend bool operator==(atom a, atom b) noexcept { return a.e_ == b.e_; }
   /// Erlang's order of atoms: by their text, code point by code point.
-  friend std::strong_ordering operator<=>(atom a, atom b) noexcept {
-    return detail::compare_names(a.e_, b.e_) <=> 0;
-  }
+  friend std::strong_ordering operator<=>(atom a, atom b) noexcept { return detail::compare_names(a.e_, b.e_) <=> 0; }
 
   /// For the term representation: the entry behind the handle.
   detail::atom_entry const* entry() const noexcept { return e_; }

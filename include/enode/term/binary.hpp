@@ -57,8 +57,13 @@ public:
 
   binary(binary const& o) noexcept : n_(o.n_) { detail::retain(n_); }
   binary(binary&& o) noexcept : n_(o.n_) { o.n_ = nullptr; }
-  binary& operator=(binary o) noexcept { std::swap(n_, o.n_); return *this; }
-  ~binary() { if (n_) detail::release(n_); }
+  binary& operator=(binary o) noexcept {
+    std::swap(n_, o.n_);
+    return *this;
+  }
+  ~binary() {
+    if (n_) detail::release(n_);
+  }
 
   /// Content equality (bits included).
   friend bool operator==(binary const& a, binary const& b) noexcept;

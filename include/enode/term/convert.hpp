@@ -26,14 +26,13 @@
 /// | `bool`                                | `true`, `false`                               |
 /// | integral types (`big_int` with integer.hpp) | integer (range-checked when converted back) |
 /// | `double`, `float`                     | float (an integer is accepted too)            |
-/// | `std::string`                         | binary (UTF-8); a string (list of code points) and an atom are accepted too |
-/// | `std::string_view`, `char const*`     | binary (to terms only)                        |
-/// | `std::vector<std::byte>`, `binary`    | binary                                        |
-/// | `atom`, `pid`, `value`                | themselves                                    |
-/// | `std::vector<T>`                      | proper list                                   |
-/// | `std::map<K, V>`, `std::unordered_map`| map                                           |
-/// | `std::pair`, `std::tuple`             | tuple of that size                            |
-/// | `std::optional<T>`                    | `undefined` for nullopt (`nil` is accepted too, as Elixir writes it) |
+/// | `std::string`                         | binary (UTF-8); a string (list of code points) and an atom are accepted
+/// too | | `std::string_view`, `char const*`     | binary (to terms only)                        | |
+/// `std::vector<std::byte>`, `binary`    | binary                                        | | `atom`, `pid`, `value` |
+/// themselves                                    | | `std::vector<T>`                      | proper list | |
+/// `std::map<K, V>`, `std::unordered_map`| map                                           | | `std::pair`, `std::tuple`
+/// | tuple of that size                            | | `std::optional<T>`                    | `undefined` for nullopt
+/// (`nil` is accepted too, as Elixir writes it) |
 ///
 /// Other types convert once `convert<T>` is specialised with `to` and `from`.
 namespace enode::term {
@@ -77,7 +76,8 @@ T from_term(value const& v) {
 template <class T, class = void>
 inline constexpr bool convertible = false;
 template <class T>
-inline constexpr bool convertible<T, std::void_t<decltype(convert<std::remove_cvref_t<T>>::from(std::declval<value const&>()))>> = true;
+inline constexpr bool
+    convertible<T, std::void_t<decltype(convert<std::remove_cvref_t<T>>::from(std::declval<value const&>()))>> = true;
 
 // --- the conversions ----------------------------------------------------------------------------
 
@@ -238,9 +238,8 @@ struct convert<std::tuple<Ts...>> {
   static std::tuple<Ts...> from(value const& v) {
     if (!v.is_tuple() || v.arity() != sizeof...(Ts))
       throw bad_conversion("a tuple of " + std::to_string(sizeof...(Ts)) + " elements", v);
-    return [&]<std::size_t... I>(std::index_sequence<I...>) {
-      return std::tuple<Ts...>(from_term<Ts>(v[I])...);
-    }(std::index_sequence_for<Ts...>{});
+    return [&]<std::size_t... I>(std::index_sequence<I...>) { return std::tuple<Ts...>(from_term<Ts>(v[I])...); }
+    (std::index_sequence_for<Ts...>{});
   }
 };
 

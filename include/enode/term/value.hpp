@@ -66,8 +66,7 @@ public:
   value(bool b) noexcept;
   /// An integer; values beyond 64 bits are bignums (see integer.hpp).
   template <std::integral I>
-    requires(!std::same_as<I, bool>)
-  value(I i) {
+  requires(!std::same_as<I, bool>) value(I i) {
     if constexpr (std::is_unsigned_v<I> && sizeof(I) >= sizeof(std::int64_t)) {
       if (i > static_cast<I>(INT64_MAX)) {
         init_unsigned(static_cast<std::uint64_t>(i));
@@ -347,9 +346,8 @@ inline kind value::type() const noexcept {
     case rep::atom: return kind::atom;
     case rep::boxed: break;
   }
-  static constexpr kind by_node[] = {kind::integer, kind::pid,   kind::port, kind::reference, kind::fun,
-                                     kind::fun,     kind::tuple, kind::list, kind::map,       kind::bitstring,
-                                     kind::nil};
+  static constexpr kind by_node[] = {kind::integer, kind::pid,  kind::port, kind::reference, kind::fun, kind::fun,
+                                     kind::tuple,   kind::list, kind::map,  kind::bitstring, kind::nil};
   return by_node[static_cast<std::size_t>(node_->type)];
 }
 

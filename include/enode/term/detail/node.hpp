@@ -46,8 +46,7 @@ inline void release(node* n) noexcept {
   node* h = n->home;
   // The sole owner may skip the atomic read-modify-write: no other thread can hold a
   // handle through which to retain the node concurrently.
-  if (h->refs.load(std::memory_order_acquire) == 1 || h->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
-    destroy(h);
+  if (h->refs.load(std::memory_order_acquire) == 1 || h->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) destroy(h);
 }
 
 /// Bytes of a binary or bitstring. Small ones carry their data inline, right after
