@@ -34,12 +34,12 @@ TEST_SUITE("behaviours") {
     sched.start();
 
     auto pong = *sys.spawn([](rt::process& self) -> rt::awaitable<> {
-      self.register_name(atom("pong"));
       for (;;) {
         auto msg = co_await self.receive(); // {From, ping}
         self.send(msg[0], atom("pong"));
       }
     });
+    (void)sys.register_name(atom("pong"), pong); // register(pong, spawn(...)): named before anyone sends
     std::promise<enode::term::value> got;
     (void)sys.spawn([&](rt::process& self) -> rt::awaitable<> {
       self.send(atom("pong"), enode::term::tuple_of({self.self(), atom("ping")}));
@@ -62,7 +62,6 @@ TEST_SUITE("behaviours") {
     CHECK(v.list_elements()[2] == enode::term::value(1));
     CHECK(v.list_elements()[3] == enode::term::value(2));
     CHECK(sys.whereis(atom("counter")));
-    (void)pong;
     sys.shutdown();
     sys.join();
   }
