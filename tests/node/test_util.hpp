@@ -1,6 +1,7 @@
 #pragma once
 
 // Nodes of enode in one test process, on a private EPMD port that the first node serves.
+#include <enode/dist/epmd_server.hpp>
 #include <enode/node/node.hpp>
 #include <enode/runtime/awaitable.hpp>
 #include <enode/runtime/exit.hpp>
@@ -11,8 +12,6 @@
 #include "common/term.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ip/v6_only.hpp>
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -31,25 +30,11 @@ using runtime::awaitable;
 using runtime::process;
 using testing::eventually;
 
-namespace detail {
-// Whether an EPMD could listen on `port` as dist::epmd::server does (dual-stack, else IPv4).
+// Whether the embedded EPMD could listen on `port` (it closes again at once).
 inline bool can_listen(std::uint16_t port) {
-  namespace net = boost::asio;
-  net::io_context ioc;
-  auto try_bind = [&](net::ip::tcp::endpoint ep, bool dual) {
-    boost::system::error_code ec;
-    net::ip::tcp::acceptor a(ioc);
-    a.open(ep.protocol(), ec);
-    if (!ec && dual) a.set_option(net::ip::v6_only(false), ec);
-    if (!ec) a.set_option(net::ip::tcp::acceptor::reuse_address(true), ec);
-    if (!ec) a.bind(ep, ec);
-    return ec;
-  };
-  auto ec = try_bind({net::ip::address_v6::any(), port}, true);
-  if (ec && ec != net::error::address_in_use) ec = try_bind({net::ip::address_v4::any(), port}, false);
-  return !ec;
+  boost::asio::io_context ioc;
+  return dist::epmd::server::listen(ioc.get_executor(), port).has_value();
 }
-} // namespace detail
 
 // Two ports for this test run's EPMDs (the one returned and the next), away from 4369 and
 // the integration tests' 44xx, and below the kernel's ephemeral range, where no outgoing
@@ -58,16 +43,16 @@ inline bool can_listen(std::uint16_t port) {
 // from their pids, and each skips a pair it cannot listen on.
 inline std::uint16_t epmd_port() {
   static std::uint16_t const p = [] {
-    unsigned low = 32768, high = 60999;
+    unsigned low = 32768; // the first port of the ephemeral range
     if (std::FILE* f = std::fopen("/proc/sys/net/ipv4/ip_local_port_range", "r")) {
-      if (std::fscanf(f, "%u %u", &low, &high) != 2) low = 32768;
+      if (std::fscanf(f, "%u", &low) != 1) low = 32768;
       std::fclose(f);
     }
     unsigned const base = 10000, pairs = low > base + 2 ? (low - base) / 2 : 1;
     auto const start = static_cast<unsigned>(::getpid()) % pairs;
     for (unsigned i = 0; i < pairs; ++i) {
       auto const port = static_cast<std::uint16_t>(base + 2 * ((start + i) % pairs));
-      if (detail::can_listen(port) && detail::can_listen(static_cast<std::uint16_t>(port + 1))) return port;
+      if (can_listen(port) && can_listen(static_cast<std::uint16_t>(port + 1))) return port;
     }
     FAIL("no free pair of ports for a test EPMD below " << low);
     return std::uint16_t{0};
