@@ -56,12 +56,10 @@ connection_stats connection::stats() const {
 
 // --- sending ---------------------------------------------------------------------------------
 
-bool connection::send(control const& c) { return send(c, c.from); }
-
-bool connection::send(control const& c, term::value const& sender) {
+bool connection::send(signals::signal const& s) {
   if (closed()) return false;
-  auto e = build(c, flags_);
-  std::uint64_t const key = sender_key(sender);
+  auto e = encode_control(s, flags_);
+  std::uint64_t const key = sender_key(signals::sender(s));
   term::value const* payload = e.payload ? &*e.payload : nullptr;
   messages_out_.fetch_add(1, std::memory_order_relaxed);
   wrote_.store(true, std::memory_order_relaxed); // data, not a tick: no tick needed this interval
@@ -224,7 +222,7 @@ bool connection::deliver(std::span<std::byte const> packet, term::binary const* 
   }
   if (!*m) return true; // a fragment
   auto& w = **m;
-  auto c = interpret(w.control, w.payload ? &*w.payload : nullptr);
+  auto c = decode_control(w.control, w.payload ? &*w.payload : nullptr);
   if (!c) {
     close(c.error());
     return false;

@@ -31,17 +31,11 @@ namespace enode::node {
 
 namespace atoms = term::atoms;
 using tcp = net::ip::tcp;
-using kind = runtime::remote_signal::kind;
 
 namespace {
 
 term::atom const nodeup_atom{"nodeup"};
 term::atom const nodedown_atom{"nodedown"};
-
-// What a caller of spawn_request gets when no process was made.
-term::value spawn_failed(term::value const& req_id, term::atom why) {
-  return runtime::spawn_reply_message(req_id, term::value(why));
-}
 
 // Runs `body` on `ex` and waits for its result (not from the node's own threads). The
 // promise is shared: the thread that sets it may still be inside set_value (waking this
@@ -229,6 +223,7 @@ result<void> node_impl::start() {
     return unexpected(reg.error());
   }
   creation = *reg;
+  system_pid_ = term::value(term::pid{name_atom, 0, 0, creation});
 
   sys = std::make_unique<runtime::system>(sched.context(), runtime::system_options{name_atom, creation});
   sys->set_router(this);
@@ -448,7 +443,7 @@ void node_impl::forget_if_idle(std::shared_ptr<peer> const& p) {
   std::unique_lock g(peers_mutex_);
   std::lock_guard pg(p->mutex);
   bool const idle = !p->conn && !p->connecting && !p->accepting && !p->awaiting_incoming && p->pending.empty() &&
-                    p->waiters.empty() && p->links.empty() && p->monitors_out.empty() && p->monitors_in.empty();
+                    p->waiters.empty() && p->books.empty();
   if (!idle) return;
   p->retired = true;
   if (auto it = peers_.find(p->name); it != peers_.end() && it->second == p) peers_.erase(it);
@@ -576,10 +571,7 @@ net::awaitable<void> node_impl::connect_to(std::shared_ptr<peer> p, std::uint64_
 void node_impl::up(std::shared_ptr<peer> p, std::shared_ptr<dist::connection> c) {
   std::vector<std::function<void(bool)>> waiters;
   std::shared_ptr<dist::connection> old;
-  decltype(p->links) old_links;
-  decltype(p->monitors_out) old_out;
-  decltype(p->monitors_in) old_in;
-  decltype(p->spawns) old_spawns;
+  peer_books old_books;
   bool old_visible = false;
   {
     std::lock_guard g(p->mutex);
@@ -587,17 +579,13 @@ void node_impl::up(std::shared_ptr<peer> p, std::shared_ptr<dist::connection> c)
       // The peer restarted (it answered `alive` with true): the old connection is dead.
       old = std::move(p->conn);
       old_visible = (old->flags() & dist::flags::published) != 0;
-      old_links = std::move(p->links);
-      old_out = std::move(p->monitors_out);
-      old_in = std::move(p->monitors_in);
-      old_spawns = std::move(p->spawns);
-      p->links.clear(), p->monitors_out.clear(), p->monitors_in.clear(), p->spawns.clear();
+      old_books = std::exchange(p->books, {});
     }
     p->conn = c;
     p->connecting = p->accepting = p->awaiting_incoming = false;
     end_incoming_wait(*p);
     ++p->attempt; // an outgoing attempt still running is not needed any more
-    for (auto& s : p->pending) send_on(*p, *c, s);
+    for (auto& s : p->pending) send_on(*p, *c, std::move(s));
     p->pending.clear();
     waiters.swap(p->waiters);
   }
@@ -606,7 +594,7 @@ void node_impl::up(std::shared_ptr<peer> p, std::shared_ptr<dist::connection> c)
   c->start();
   if (old) {
     old->close(make_error_code(dist::error::closed));
-    connection_lost(p->name, old_links, old_out, old_in, old_spawns);
+    connection_lost(old_books);
     node_event(p->name, false, old_visible); // the old connection's nodedown, before the new nodeup
   }
   bool const visible = (c->flags() & dist::flags::published) != 0;
@@ -620,7 +608,7 @@ void node_impl::up(std::shared_ptr<peer> p, std::shared_ptr<dist::connection> c)
 }
 
 void node_impl::unreachable(std::shared_ptr<peer> p) {
-  std::vector<runtime::remote_signal> pending;
+  std::vector<signals::signal> pending;
   std::vector<std::function<void(bool)>> waiters;
   {
     std::lock_guard g(p->mutex);
@@ -630,47 +618,11 @@ void node_impl::unreachable(std::shared_ptr<peer> p) {
     pending.swap(p->pending);
     waiters.swap(p->waiters);
   }
-  for (auto const& s : pending) answer_unreachable(s);
+  if (sys)
+    for (auto const& s : pending) sys->answer_unreachable(s);
   for (auto& w : waiters) w(false);
   node_event(p->name, false, false);
   forget_if_idle(p);
-}
-
-void node_impl::connection_lost(term::atom peer_name, decltype(peer::links) const& links,
-                                decltype(peer::monitors_out) const& out, decltype(peer::monitors_in) const& in,
-                                decltype(peer::spawns) const& spawns) {
-  if (!sys) return;
-  for (auto const& [local, remote] : links)
-    sys->inject({kind::exit_linked, peer_name, remote, local, {}, 0, atoms::noconnection, {}});
-  for (auto const& [ref, m] : out)
-    sys->inject({kind::down, peer_name, m.target, m.watcher, ref, 0, atoms::noconnection, m.object});
-  for (auto const& [ref, target] : in) sys->inject({kind::demonitor, peer_name, {}, target, ref, 0, {}, {}});
-  // Unanswered spawn requests: a monitored one has its 'DOWN' above; one that wants
-  // replies gets {spawn_reply, ReqId, error, noconnection}.
-  for (auto const& [ref, sp] : spawns) {
-    if (out.contains(ref) || sp.abandoned || sp.reply == runtime::spawn_reply::no) continue;
-    sys->inject({kind::send, peer_name, {}, sp.caller, {}, 0, spawn_failed(ref, atoms::noconnection), {}});
-  }
-}
-
-void node_impl::answer_unreachable(runtime::remote_signal const& s) {
-  if (!sys) return;
-  switch (s.what) {
-    case kind::link: sys->inject({kind::exit_linked, s.node, s.to, s.from, {}, 0, atoms::noconnection, {}}); break;
-    case kind::monitor: sys->inject({kind::down, s.node, s.to, s.from, s.ref, 0, atoms::noconnection, s.object}); break;
-    case kind::unlink: sys->inject({kind::unlink_ack, s.node, s.to, s.from, {}, s.id, {}, {}}); break;
-    case kind::spawn_request: {
-      // As BEAM: a monitored request's monitor fires noconnection; an unmonitored one
-      // that wants replies gets {spawn_reply, ReqId, error, noconnection}.
-      term::value const placeholder(term::pid{s.node, 0, 0, 0});
-      if (!s.object.is_nil())
-        sys->inject({kind::down, s.node, placeholder, s.from, s.ref, 0, atoms::noconnection, placeholder});
-      else if (static_cast<runtime::spawn_reply>(s.id) != runtime::spawn_reply::no)
-        sys->inject({kind::send, s.node, {}, s.from, {}, 0, spawn_failed(s.ref, atoms::noconnection), {}});
-      break;
-    }
-    default: break; // messages and the rest: lost, as with a node that cannot be reached
-  }
 }
 
 bool node_impl::disconnect(term::atom n) {
@@ -704,259 +656,22 @@ std::vector<term::atom> node_impl::nodes(bool include_hidden) const {
   return out;
 }
 
-// --- routing out -----------------------------------------------------------------------------------
-
-dist::control node_impl::to_control(runtime::remote_signal const& s) const {
-  dist::control c;
-  // A send from outside any process carries the node's own <Node.0.0>: REG_SEND and
-  // ALIAS_SEND need a pid as sender.
-  c.from = s.from.is_pid() ? s.from : term::value(term::pid{name_atom, 0, 0, creation});
-  c.to = s.to;
-  c.ref = s.ref;
-  c.id = s.id;
-  switch (s.what) {
-    case kind::send: c.what = dist::action::send, c.message = s.payload; break;
-    case kind::reg_send: c.what = dist::action::reg_send, c.message = s.payload; break;
-    case kind::alias_send: c.what = dist::action::alias_send, c.message = s.payload; break;
-    case kind::link: c.what = dist::action::link; break;
-    case kind::unlink: c.what = dist::action::unlink_id; break;
-    case kind::unlink_ack: c.what = dist::action::unlink_id_ack; break;
-    case kind::exit: c.what = dist::action::exit2, c.reason = s.payload; break;
-    case kind::exit_linked: c.what = dist::action::exit, c.reason = s.payload; break;
-    case kind::monitor: c.what = dist::action::monitor; break;
-    case kind::demonitor: c.what = dist::action::demonitor; break;
-    case kind::spawn_request:
-      c.what = dist::action::spawn_request;
-      c.message = s.payload;
-      c.options = s.object;
-      c.group_leader = group_leader;
-      break;
-    case kind::down:
-      c.what = dist::action::monitor_exit;
-      c.reason = s.payload;
-      // A monitor by name is answered with the name (dist.c: the watched "process" is
-      // the name the watcher gave).
-      if (s.object.is_tuple() && s.object.arity() == 2 && s.object[0].is_atom()) c.from = s.object[0];
-      break;
-  }
-  return c;
-}
-
-// Under p.mutex: keeps the books of what crosses this connection, then sends.
-void node_impl::send_on(peer& p, dist::connection& c, runtime::remote_signal const& s) {
-  switch (s.what) {
-    case kind::link: p.links.emplace(s.from, s.to); break;
-    case kind::exit_linked:
-    case kind::unlink_ack: p.links.erase({s.from, s.to}); break;
-    case kind::monitor: p.monitors_out[s.ref] = peer::monitor_out{s.from, s.object, s.to}; break;
-    case kind::spawn_request: {
-      auto const reply = static_cast<runtime::spawn_reply>(s.id);
-      if (!(c.flags() & dist::flags::spawn)) {
-        // The peer cannot spawn (a C node, say): notsup, as BEAM answers locally. The
-        // caller's monitor was never made; a caller that asked for one drops it on the
-        // error reply. Delivered from the scheduler: p.mutex is held here.
-        if (reply != runtime::spawn_reply::no)
-          net::post(sched.context(), [this, to = s.from, msg = spawn_failed(s.ref, term::atom("notsup"))] {
-            if (sys) sys->inject({kind::send, name_atom, {}, to, {}, 0, msg, {}});
-          });
-        return;
-      }
-      p.spawns[s.ref] = peer::spawn_out{s.from, reply};
-      if (!s.object.is_nil()) {
-        // Monitored: until the reply names the process, the monitor is on the node.
-        term::value const placeholder(term::pid{p.name, 0, 0, 0});
-        p.monitors_out[s.ref] = peer::monitor_out{s.from, placeholder, placeholder};
-      }
-      break;
-    }
-    case kind::demonitor: {
-      auto it = p.monitors_out.find(s.ref);
-      if (it == p.monitors_out.end()) return; // fired or never made: nothing to undo
-      if (auto sp = p.spawns.find(s.ref); sp != p.spawns.end()) {
-        // A spawn request not answered yet: abandoned; its reply undoes the monitor.
-        sp->second.abandoned = true;
-        p.monitors_out.erase(it);
-        return;
-      }
-      auto ctl = to_control(s);
-      ctl.to = it->second.target; // DEMONITOR_P names what MONITOR_P named
-      p.monitors_out.erase(it);
-      c.send(ctl);
-      return;
-    }
-    case kind::down: p.monitors_in.erase(s.ref); break;
-    default: break;
-  }
-  // Ordered among the sender's own messages even when the control names it otherwise
-  // (a 'DOWN' of a monitor by name carries the name).
-  c.send(to_control(s), s.from);
-}
-
-void node_impl::route(runtime::remote_signal&& s) {
-  // While the node stops, what its processes send on live connections still goes (their
-  // exit signals among it); nothing new is connected.
-  auto p = find(s.node);
-  if (!p && !dist::handshake::parse_node_name(s.node.name())) {
-    answer_unreachable(s);
-    return;
-  }
-  bool const plain = s.what == kind::send || s.what == kind::reg_send || s.what == kind::alias_send;
-  std::shared_ptr<dist::connection> c;
-  {
-    std::unique_lock<std::mutex> g;
-    if (p) g = std::unique_lock(p->mutex);
-    if (!p || p->retired) {
-      if (g.owns_lock()) g.unlock();
-      std::tie(p, g) = lock_peer(s.node);
-    }
-    if (p->conn && !p->conn->closed()) {
-      if (!plain) {
-        send_on(*p, *p->conn, s);
-        return;
-      }
-      c = p->conn; // a message needs no books: encode it outside the lock
-    } else if (stopping_) {
-      c = nullptr;
-    } else {
-      p->pending.push_back(std::move(s));
-      if (!p->connecting && !p->accepting && !p->awaiting_incoming) start_connect(p);
-      return;
-    }
-  }
-  if (c) {
-    if (c->send(to_control(s))) return;
-    // It closed just now (send refuses only then): again, to wait for the next connection
-    // like what follows from this sender.
-    route(std::move(s));
-    return;
-  }
-  answer_unreachable(s); // stopping, and not connected
-}
-
-// --- routing in --------------------------------------------------------------------------------------
-
-void node_impl::on_message(dist::connection& c, dist::control&& m) {
-  auto* p = static_cast<peer*>(c.context());
-  if (!p || !sys) return;
-  auto const peer_name = p->name;
-  using a = dist::action;
-  // BEAM drops a connection whose peer speaks for processes that are not its own.
-  auto from_peer = [&] { return m.from.is_pid() && m.from.as_pid().node == peer_name; };
-  auto for_us = [&](term::value const& v) {
-    if (v.is_pid()) return v.as_pid().node == name_atom;
-    if (v.is_reference()) return v.as_reference().node == name_atom; // never forwarded to a third node
-    return true;
-  };
-  switch (m.what) {
-    case a::link:
-    case a::unlink_id:
-    case a::unlink_id_ack:
-    case a::exit:
-    case a::exit2:
-    case a::monitor:
-    case a::demonitor:
-    case a::spawn_request:
-      if (!from_peer()) {
-        log("closing the connection to " + c.peer_name() + ": a signal from a process of another node");
-        c.close(make_error_code(dist::error::bad_packet));
-        return;
-      }
-      break;
-    default: break;
-  }
-  if (m.what == a::spawn_request) {
-    spawn_requested(c, *p, std::move(m));
-    return;
-  }
-  if (m.what == a::spawn_reply) {
-    spawn_replied(c, *p, std::move(m));
-    return;
-  }
-  if (!for_us(m.to)) return; // not ours to deliver (an old incarnation's pid is handled by the runtime)
-  runtime::remote_signal s;
-  s.node = peer_name;
-  s.from = std::move(m.from);
-  s.to = std::move(m.to);
-  s.ref = std::move(m.ref);
-  s.id = m.id;
-  switch (m.what) {
-    case a::send: s.what = kind::send, s.payload = std::move(m.message); break;
-    case a::reg_send: s.what = kind::reg_send, s.payload = std::move(m.message); break;
-    case a::alias_send: s.what = kind::alias_send, s.payload = std::move(m.message); break;
-    case a::link: {
-      s.what = kind::link;
-      std::lock_guard g(p->mutex);
-      p->links.emplace(s.to, s.from);
-      break;
-    }
-    case a::unlink_id: s.what = kind::unlink; break;
-    case a::unlink_id_ack: {
-      s.what = kind::unlink_ack;
-      std::lock_guard g(p->mutex);
-      p->links.erase({s.to, s.from});
-      break;
-    }
-    case a::exit: {
-      s.what = kind::exit_linked, s.payload = std::move(m.reason);
-      std::lock_guard g(p->mutex);
-      p->links.erase({s.to, s.from});
-      break;
-    }
-    case a::exit2: s.what = kind::exit, s.payload = std::move(m.reason); break;
-    case a::monitor: {
-      s.what = kind::monitor;
-      s.object = s.to.is_atom() ? term::tuple_of({s.to, name_atom}) : s.to;
-      std::lock_guard g(p->mutex);
-      p->monitors_in[s.ref] = s.to;
-      break;
-    }
-    case a::demonitor: {
-      s.what = kind::demonitor;
-      std::lock_guard g(p->mutex);
-      p->monitors_in.erase(s.ref);
-      break;
-    }
-    case a::monitor_exit: {
-      s.what = kind::down, s.payload = std::move(m.reason);
-      std::lock_guard g(p->mutex);
-      if (auto it = p->monitors_out.find(s.ref); it != p->monitors_out.end()) {
-        s.object = it->second.object;
-        p->monitors_out.erase(it);
-      } else {
-        s.object = s.from;
-      }
-      break;
-    }
-    case a::spawn_request: // served above
-    case a::spawn_reply:
-    case a::group_leader:
-    case a::ignored: return; // no group leaders here
-  }
-  sys->inject(std::move(s));
-}
-
 void node_impl::on_down(dist::connection& c, error_code why) {
   auto const peer_name = term::atom(c.peer_name());
   auto p = find(peer_name);
   if (!p) return;
-  decltype(p->links) links;
-  decltype(p->monitors_out) out;
-  decltype(p->monitors_in) in;
-  decltype(p->spawns) spawns;
+  peer_books books;
   {
     std::lock_guard g(p->mutex);
     if (p->conn.get() != &c) return; // replaced already
     p->conn.reset();
-    links.swap(p->links);
-    out.swap(p->monitors_out);
-    in.swap(p->monitors_in);
-    spawns.swap(p->spawns);
+    books = std::exchange(p->books, {});
     // Signals routed while it was closing: connect again for them, as BEAM would.
     if (!p->pending.empty() && !p->connecting && !p->accepting && !stopping_) start_connect(p);
   }
   bool const visible = (c.flags() & dist::flags::published) != 0;
   log("connection to " + c.peer_name() + " lost: " + describe(why));
-  connection_lost(peer_name, links, out, in, spawns);
+  connection_lost(books);
   node_event(peer_name, false, visible);
 }
 

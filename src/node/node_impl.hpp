@@ -22,6 +22,20 @@
 
 namespace enode::node {
 
+/// What crosses a connection and must be answered if it goes: the books of links,
+/// monitors and spawn requests, kept by the router as the signals pass.
+struct peer_books {
+  std::set<std::pair<term::value, term::value>> links; // (local pid, remote pid)
+  struct monitor_out {
+    term::value watcher; // local pid
+    term::value target;  // remote pid, or the name (an atom) it watches there
+  };
+  std::unordered_map<term::value, monitor_out> monitors_out; // by ref
+  std::unordered_map<term::value, term::value> monitors_in;  // ref -> local target (pid or name)
+  std::unordered_map<term::value, term::value> spawns;       // our spawn requests not replied: id -> caller
+  bool empty() const noexcept { return links.empty() && monitors_out.empty() && monitors_in.empty() && spawns.empty(); }
+};
+
 /// One other node, connected or being connected: its connection, the signals waiting
 /// for it, and what must be answered if it goes (links and monitors across it).
 struct peer {
@@ -37,24 +51,11 @@ struct peer {
   /// as soon as the wait has an outcome (the connection is up, another attempt starts,
   /// the node stops) so that nothing keeps waiting, nor keeps `stop` waiting, for it.
   std::shared_ptr<net::steady_timer> incoming_wait;
-  std::uint64_t attempt = 0; // our outgoing attempt's number; bumped to abort it
-  std::vector<runtime::remote_signal> pending;
-  std::set<std::pair<term::value, term::value>> links; // (local pid, remote pid)
-  struct monitor_out {
-    term::value watcher; // local pid
-    term::value object;  // what 'DOWN' names
-    term::value target;  // remote pid or name atom
-  };
-  std::unordered_map<term::value, monitor_out> monitors_out; // by ref
-  std::unordered_map<term::value, term::value> monitors_in;  // ref -> local target pid
-  struct spawn_out {
-    term::value caller; // local pid
-    runtime::spawn_reply reply;
-    bool abandoned = false; // demonitored before the reply came
-  };
-  std::unordered_map<term::value, spawn_out> spawns; // our spawn requests, by id, until replied
-  std::vector<std::function<void(bool)>> waiters;    // connect() callers
-  bool retired = false;                              // dropped from the table: whoever still holds it looks again
+  std::uint64_t attempt = 0;            // our outgoing attempt's number; bumped to abort it
+  std::vector<signals::signal> pending; // routed while not connected, in order
+  peer_books books;
+  std::vector<std::function<void(bool)>> waiters; // connect() callers
+  bool retired = false;                           // dropped from the table: whoever still holds it looks again
 };
 
 class node_impl : public std::enable_shared_from_this<node_impl>,
@@ -68,9 +69,9 @@ public:
   void stop();
 
   // runtime::remote_router
-  void route(runtime::remote_signal&& s) override;
+  void route(term::atom node, signals::signal&& s) override;
   // dist::connection_sink
-  void on_message(dist::connection& c, dist::control&& m) override;
+  void on_message(dist::connection& c, dist::control&& msg) override;
   void on_down(dist::connection& c, error_code why) override;
 
   std::vector<term::atom> nodes(bool include_hidden) const;
@@ -82,10 +83,8 @@ public:
   void monitor_node(term::pid const& watcher, term::atom peer_name, bool on);
   void monitor_nodes(term::pid const& watcher, bool on);
   void log(std::string_view line) const;
-  /// Serves a SPAWN_REQUEST that came over `c` from `p` (erpc.cpp).
-  void spawn_requested(dist::connection& c, peer& p, dist::control&& m);
-  /// The SPAWN_REPLY to a request of ours (erpc.cpp).
-  void spawn_replied(dist::connection& c, peer& p, dist::control&& m);
+  /// Serves a SPAWN_REQUEST that came from the node `from` (spawn_server.cpp).
+  void spawn_requested(term::atom from, signals::spawn_request&& r);
 
   options opts;
   std::string full_name;
@@ -133,17 +132,19 @@ private:
   void up(std::shared_ptr<peer> p, std::shared_ptr<dist::connection> c);
   /// The attempt to reach `p` failed: answer what waited as an unreachable node does.
   void unreachable(std::shared_ptr<peer> p);
-  void send_on(peer& p, dist::connection& c, runtime::remote_signal const& s);
-  void answer_unreachable(runtime::remote_signal const& s);
+  /// Sends `s` on `p`'s connection `c`, keeping `p`'s books (p.mutex held).
+  void send_on(peer& p, dist::connection& c, signals::signal&& s);
+  /// Keeps `p`'s books for `s`, which came from it; false when `s` is not to be
+  /// delivered (not for us, or the node's own business, served here).
+  bool received(dist::connection& c, peer& p, signals::signal& s);
   /// A connection to `peer_name` is gone: its links get `noconnection`, the monitors our
   /// processes held across it fire `noconnection`, the ones held on ours are dropped, and
   /// our spawn requests it had not answered fail with `noconnection`.
-  void connection_lost(term::atom peer_name, decltype(peer::links) const& links,
-                       decltype(peer::monitors_out) const& out, decltype(peer::monitors_in) const& in,
-                       decltype(peer::spawns) const& spawns);
+  void connection_lost(peer_books const& b);
   void node_event(term::atom peer_name, bool up_event, bool visible);
-  dist::control to_control(runtime::remote_signal const& s) const;
 
+  /// `<Node.0.0>`: the sender of what is sent from outside any process.
+  term::value system_pid_;
   net::any_io_executor strand_;
   std::unique_ptr<net::ip::tcp::acceptor> acceptor_;
   std::unique_ptr<net::ip::tcp::socket> epmd_socket_;

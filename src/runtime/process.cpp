@@ -97,9 +97,7 @@ void process::link(term::pid const& other) {
   }
   links.insert_or_assign(key, link_state{});
   p.sync_counts();
-  auto* s = new control(signal_kind::link);
-  s->from = p.self;
-  p.send_signal(other, s); // answered with an exit `noproc` if it died meanwhile
+  p.send_signal(other, signals::link{p.self, key}); // answered with an exit `noproc` if it died meanwhile
 }
 
 void process::unlink(term::pid const& other) {
@@ -113,10 +111,7 @@ void process::unlink(term::pid const& other) {
   // and a link request that crosses this unlink does not revive it (OTP 26 link protocol).
   auto id = p.rel().next_unlink_id++;
   it->second = link_state{false, id};
-  auto* s = new control(signal_kind::unlink);
-  s->from = p.self;
-  s->id = id;
-  p.send_signal(other, s);
+  p.send_signal(other, signals::unlink{p.self, key, id});
 }
 
 bool process::trap_exit(bool on) {
@@ -147,10 +142,7 @@ void process::exit(term::pid const& target, term::value reason) {
     p.doom = reason;
     throw exit_exception(std::move(reason));
   }
-  auto* s = new control(signal_kind::exit);
-  s->from = p.self;
-  s->payload = std::move(reason);
-  p.send_signal(target, s);
+  p.send_signal(target, signals::exit2{p.self, term::value(target), std::move(reason)});
 }
 
 bool process::exiting() const noexcept { return process_impl::of(*this).doom.has_value(); }
@@ -159,41 +151,31 @@ bool process::exiting() const noexcept { return process_impl::of(*this).doom.has
 
 term::value process::monitor(term::value const& target, monitor_options opts) {
   auto& p = process_impl::of(*this);
-  term::pid pid;
-  term::value object;
+  term::value ref;
   if (target.is_pid()) {
-    pid = target.as_pid();
-    object = target;
-  } else if (target.is_atom() || is_name_node(target)) {
-    term::atom name = target.is_atom() ? target.as_atom() : target[0].as_atom();
-    term::atom node = target.is_atom() ? p.sys.node : target[1].as_atom();
-    object = term::tuple_of({name, node});
-    if (node == p.sys.node) {
-      if (auto found = p.sys.whereis(name)) pid = *found;
-    } else {
-      // A name on another node: the distribution resolves it there.
-      pid = term::pid{node, 0, 0, 0};
-    }
-  } else {
-    raise(atoms::badarg);
-  }
-  term::value ref = p.sys.make_ref();
-  p.add_monitor_out(ref, pid, opts.alias);
-  if (pid.node.empty()) {
-    // A local name that is not registered: 'DOWN' with noproc at once.
-    auto* s = new control(signal_kind::down);
-    s->from = p.self;
-    s->ref = ref;
-    s->extra = object;
-    s->payload = atoms::noproc;
-    p.sys.deliver(p.pid, s, true);
+    ref = p.sys.make_ref();
+    p.add_monitor_out(ref, target.as_pid(), opts.alias);
+    p.send_signal(target.as_pid(), signals::monitor{p.self, target, ref});
     return ref;
   }
-  auto* s = new control(signal_kind::monitor);
-  s->from = p.self;
-  s->ref = ref;
-  s->extra = object;
-  p.send_signal(pid, s);
+  if (!target.is_atom() && !is_name_node(target)) raise(atoms::badarg);
+  name_target by_name{target.is_atom() ? target.as_atom() : target[0].as_atom(),
+                      target.is_atom() ? p.sys.node : target[1].as_atom(), std::nullopt};
+  ref = p.sys.make_ref();
+  signals::monitor m{p.self, term::value(by_name.name), ref};
+  if (by_name.node != p.sys.node) {
+    // A name on another node: the distribution resolves it there.
+    p.add_monitor_out(ref, by_name, opts.alias);
+    p.sys.send_to_node(by_name.node, std::move(m), true);
+    return ref;
+  }
+  by_name.pid = p.sys.whereis(by_name.name);
+  auto const resolved = by_name.pid;
+  p.add_monitor_out(ref, std::move(by_name), opts.alias);
+  if (resolved)
+    p.send_signal(*resolved, std::move(m));
+  else // a name of ours that is not registered: 'DOWN' with noproc at once
+    p.send_signal(p.pid, signals::down{{}, m.to.as_atom(), p.self, ref, atoms::noproc});
   return ref;
 }
 
@@ -202,49 +184,23 @@ term::value process::spawn_request(term::atom node, term::atom module, term::ato
   auto& p = process_impl::of(*this);
   if (node == p.sys.node || !args.is_proper_list()) raise(atoms::badarg);
   term::value ref = p.sys.make_ref();
-  // Until the reply names the new process, the monitor's target is the node itself.
-  if (monitor) p.add_monitor_out(ref, term::pid{node, 0, 0, 0}, alias_mode::none);
-  auto const arity = term::value(args.list_elements().size());
+  p.rel().spawns.insert_or_assign(ref, spawn_pending{reply, monitor});
+  // Until the reply names the new process, the monitor watches the request.
+  if (monitor) p.add_monitor_out(ref, spawn_target{node}, alias_mode::none);
   term::value options = monitor ? term::list_of({term::atom("monitor")}) : term::value();
-  remote_signal r{remote_signal::kind::spawn_request,
-                  node,
-                  p.self,
-                  term::tuple_of({module, function, arity}),
-                  ref,
-                  static_cast<std::uint64_t>(reply),
-                  std::move(args),
-                  std::move(options)};
-  if (auto* rt = p.sys.router()) {
-    rt->route(std::move(r));
-  } else if (monitor) {
-    auto* s = new control(signal_kind::down);
-    s->from = p.self;
-    s->ref = ref;
-    s->extra = term::value(term::pid{node, 0, 0, 0});
-    s->payload = atoms::noconnection;
-    p.sys.deliver(p.pid, s, true);
-  } else if (reply != spawn_reply::no) {
-    send(p.self, spawn_reply_message(ref, term::value(atoms::noconnection)));
-  }
+  // The group leader is the node's to give: it knows where output of ours goes.
+  p.sys.send_to_node(
+      node, signals::spawn_request{ref, p.self, {}, module, function, std::move(args), std::move(options)}, true);
   return ref;
 }
 
 bool process::demonitor(term::value const& ref, bool flush) {
   auto& p = process_impl::of(*this);
   bool active = false;
-  if (p.rel_ptr()) {
-    auto& monitors = p.rel().monitors;
-    if (auto it = monitors.find(ref); it != monitors.end()) {
-      term::pid target = it->second.target;
-      active = p.drop_monitor_out(ref);
-      p.sync_counts();
-      if (!target.node.empty()) {
-        auto* s = new control(signal_kind::demonitor);
-        s->from = p.self;
-        s->ref = ref;
-        p.send_signal(target, s);
-      }
-    }
+  if (auto target = p.drop_monitor_out(ref)) {
+    active = true;
+    p.sync_counts();
+    p.send_demonitor(ref, *target);
   }
   if (flush) {
     p.drain();

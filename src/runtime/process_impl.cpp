@@ -1,5 +1,6 @@
 #include "process_impl.hpp"
 
+#include <enode/core/overloaded.hpp>
 #include <enode/runtime/exit.hpp>
 #include <enode/term/atoms.hpp>
 
@@ -228,41 +229,31 @@ void process_impl::finish(std::exception_ptr e) noexcept {
   // Signals that reached the queue before it closed are this process's last to
   // handle: a link or monitor that arrived in time gets the real exit reason.
   while (signal* s = rest.pop_front()) {
-    switch (s->kind) {
-      case signal_kind::link:
-      case signal_kind::monitor:
-      case signal_kind::demonitor:
-      case signal_kind::unlink:
-      case signal_kind::unlink_ack: handle(s); break; // handle() takes it
-      default: delete s;                              // messages, exits, DOWNs: moot now
+    if (s->kind == signal_kind::control) {
+      auto const& b = as_control(s).body;
+      if (std::holds_alternative<signals::link>(b) || std::holds_alternative<signals::monitor>(b) ||
+          std::holds_alternative<signals::demonitor>(b) || std::holds_alternative<signals::unlink>(b) ||
+          std::holds_alternative<signals::unlink_ack>(b)) {
+        handle(s); // handle() takes it
+        continue;
+      }
+      if (std::holds_alternative<signals::spawn_reply>(b)) {
+        sys.answer_gone(b, atoms::noproc, false); // a process made for us must not watch us
+        delete s;
+        continue;
+      }
     }
+    delete s; // messages, exits, DOWNs: moot now
   }
   mbox.clear();
 
   if (rel_) {
     for (auto const& [ref, mode] : rel_->aliases) sys.remove_alias(ref);
-    for (auto const& [peer, st] : rel_->links) {
-      if (!st.active) continue;
-      auto* s = new control(signal_kind::exit_linked);
-      as_control(s).from = self;
-      s->payload = reason;
-      sys.deliver(peer.as_pid(), s);
-    }
-    for (auto const& [ref, m] : rel_->monitored_by) {
-      auto* s = new control(signal_kind::down);
-      as_control(s).from = self;
-      as_control(s).ref = ref;
-      as_control(s).extra = m.object;
-      s->payload = reason;
-      sys.deliver(m.watcher, s);
-    }
-    for (auto const& [ref, m] : rel_->monitors) {
-      if (m.target.node.empty()) continue; // a monitor by a name that was not registered
-      auto* s = new control(signal_kind::demonitor);
-      as_control(s).from = self;
-      as_control(s).ref = ref;
-      sys.deliver(m.target, s);
-    }
+    for (auto const& [peer, st] : rel_->links)
+      if (st.active) send_signal(peer.as_pid(), signals::exit{self, peer, reason}, false);
+    for (auto const& [ref, m] : rel_->monitored_by)
+      send_signal(m.watcher.as_pid(), signals::down{self, m.name, m.watcher, ref, reason}, false);
+    for (auto const& [ref, m] : rel_->monitors) send_demonitor(ref, m.target);
     rel_.reset();
   }
   sync_counts();
@@ -274,7 +265,8 @@ void process_impl::finish(std::exception_ptr e) noexcept {
 bool process_impl::push(signal* s, bool continuation) {
   // Read before the push: once pushed, the signal belongs to the process, which may
   // already have handled and freed it.
-  bool const is_exit = s->kind == signal_kind::exit || s->kind == signal_kind::exit_linked;
+  bool const is_exit = s->kind == signal_kind::control && (std::holds_alternative<signals::exit>(as_control(s).body) ||
+                                                           std::holds_alternative<signals::exit2>(as_control(s).body));
   // Counted first, so that a drain that takes the signal never counts it below zero.
   inbox_len_.fetch_add(1, std::memory_order_relaxed);
   signal* head = inbox_.load(std::memory_order_relaxed);
@@ -315,7 +307,26 @@ signal_list process_impl::take_inbox(signal* newest_first) noexcept {
   return out;
 }
 
-void process_impl::send_signal(term::pid const& to, signal* s) { sys.deliver(to, s, true); }
+void process_impl::send_signal(term::pid const& to, signals::signal s, bool continuation) {
+  sys.deliver(to, new control(std::move(s)), continuation);
+}
+
+void process_impl::send_demonitor(term::value const& ref, monitor_target const& target) {
+  std::visit(overloaded{
+                 [&](term::pid const& p) {
+                   send_signal(p, signals::demonitor{self, term::value(p), ref});
+                 },
+                 [&](name_target const& n) {
+                   if (n.pid)
+                     send_signal(*n.pid, signals::demonitor{self, term::value(n.name), ref});
+                   else if (n.node != sys.node) // resolved there: tell the node
+                     sys.send_to_node(n.node, signals::demonitor{self, term::value(n.name), ref}, true);
+                   // else a name of ours that was not registered: no one to tell
+                 },
+                 [](spawn_target const&) {}, // no process yet: its reply is undone when it comes
+             },
+             target);
+}
 
 void process_impl::drain() {
   if (!inbox_.load(std::memory_order_relaxed)) return;
@@ -346,112 +357,176 @@ term::value exit_message(term::value const& from, term::value const& reason) {
 }
 } // namespace
 
+void process_impl::into_mailbox(signal* s, term::value msg) {
+  s->kind = signal_kind::message;
+  s->payload = std::move(msg);
+  as_control(s).body = signals::node_link{}; // nothing held beyond the message
+  mbox.push_back(s);
+}
+
+namespace {
+
+// What a 'DOWN' names: the pid, `{Name, Node}` for a monitor by name, and for a spawn
+// request the process its reply named (`<Node.0.0>` when none was made).
+term::value object_of(monitor_target const& t, signals::down const& d) {
+  return std::visit(overloaded{
+                        [&](term::pid const& p) { return d.from.is_pid() ? d.from : term::value(p); },
+                        [](name_target const& n) {
+                          return term::tuple_of({n.name, n.node});
+                        },
+                        [&](spawn_target const& n) {
+                          return d.from.is_pid() ? d.from : term::value(term::pid{n.node, 0, 0, 0});
+                        },
+                    },
+                    t);
+}
+
+} // namespace
+
+/// One handler per signal the process takes; each returns whether the signal became a
+/// message (then it is in the mailbox, else the caller frees it).
+struct signal_handler {
+  process_impl& p;
+  signal* s;
+
+  bool operator()(signals::alias_send& x) const {
+    if (!p.rel_) return false;
+    auto it = p.rel_->aliases.find(x.alias);
+    if (it == p.rel_->aliases.end()) return false; // alias no longer active: dropped
+    if (it->second == alias_mode::reply_demonitor) {
+      term::value ref = x.alias;
+      p.rel_->aliases.erase(it);
+      p.sys.remove_alias(ref);
+      if (auto m = p.rel_->monitors.find(ref); m != p.rel_->monitors.end()) {
+        auto target = std::move(m->second.target);
+        p.rel_->monitors.erase(m);
+        p.send_demonitor(ref, target);
+      }
+    }
+    p.into_mailbox(s, std::move(x.message));
+    return true;
+  }
+
+  bool operator()(signals::exit2& x) const {
+    // exit/2 (erlang(3) "Receiving Exit Signals"): kill cannot be trapped; a trapping
+    // process gets a message; normal ends no one else.
+    if (x.reason == term::value(atoms::kill)) {
+      p.impose(atoms::killed);
+    } else if (p.trap) {
+      p.into_mailbox(s, exit_message(x.from, x.reason));
+      return true;
+    } else if (x.reason != term::value(atoms::normal)) {
+      p.impose(x.reason);
+    } else if (x.from == p.self) {
+      p.impose(atoms::normal);
+    }
+    return false;
+  }
+
+  bool operator()(signals::exit& x) const {
+    if (!p.rel_) return false;
+    auto it = p.rel_->links.find(x.from);
+    if (it == p.rel_->links.end() || !it->second.active) return false; // unlinked meanwhile
+    p.rel_->links.erase(it);
+    // A link carries the reason as it is: `kill` here is an ordinary reason.
+    if (p.trap) {
+      p.into_mailbox(s, exit_message(x.from, x.reason));
+      return true;
+    }
+    if (x.reason != term::value(atoms::normal)) p.impose(x.reason);
+    return false;
+  }
+
+  bool operator()(signals::link& x) const {
+    // An inactive entry means our own unlink is in flight: the link stays down.
+    p.rel().links.try_emplace(x.from, link_state{});
+    return false;
+  }
+
+  bool operator()(signals::unlink& x) const {
+    if (p.rel_) {
+      auto it = p.rel_->links.find(x.from);
+      if (it != p.rel_->links.end() && it->second.active) p.rel_->links.erase(it);
+    }
+    p.send_signal(x.from.as_pid(), signals::unlink_ack{p.self, x.from, x.id});
+    return false;
+  }
+
+  bool operator()(signals::unlink_ack& x) const {
+    if (!p.rel_) return false;
+    auto it = p.rel_->links.find(x.from);
+    if (it != p.rel_->links.end() && !it->second.active && it->second.unlink_id == x.id) p.rel_->links.erase(it);
+    return false;
+  }
+
+  bool operator()(signals::monitor& x) const {
+    p.rel().monitored_by.insert_or_assign(x.ref, monitor_in{x.from, x.to.is_atom() ? x.to.as_atom() : term::atom{}});
+    return false;
+  }
+
+  bool operator()(signals::demonitor& x) const {
+    if (p.rel_) p.rel_->monitored_by.erase(x.ref);
+    return false;
+  }
+
+  bool operator()(signals::down& x) const {
+    auto target = p.drop_monitor_out(x.ref);
+    if (!target) return false; // demonitored meanwhile
+    p.into_mailbox(s, term::tuple_of({atoms::DOWN, x.ref, atoms::process, object_of(*target, x), x.reason}));
+    return true;
+  }
+
+  bool operator()(signals::spawn_reply& x) const { return p.handle_spawn_reply(s, x); }
+
+  // Messages come as plain nodes; the rest is the node's business, not a process's.
+  template <class Other>
+  bool operator()(Other&) const {
+    return false;
+  }
+};
+
 // One signal, in the process. Owns `s`: it ends in the mailbox or is deleted.
 void process_impl::handle(signal* s) {
-  auto into_mailbox = [&](term::value msg) {
-    s->kind = signal_kind::message;
-    s->payload = std::move(msg);
-    as_control(s).ref = {};
-    as_control(s).extra = {};
+  if (s->kind == signal_kind::message) {
     mbox.push_back(s);
-  };
-  switch (s->kind) {
-    case signal_kind::message: mbox.push_back(s); return;
-
-    case signal_kind::alias_message: {
-      if (!rel_) break;
-      auto it = rel_->aliases.find(as_control(s).ref);
-      if (it == rel_->aliases.end()) break; // alias no longer active: dropped
-      if (it->second == alias_mode::reply_demonitor) {
-        term::value ref = as_control(s).ref;
-        rel_->aliases.erase(it);
-        sys.remove_alias(ref);
-        if (auto m = rel_->monitors.find(ref); m != rel_->monitors.end()) {
-          term::pid target = m->second.target;
-          rel_->monitors.erase(m);
-          if (!target.node.empty()) {
-            auto* d = new control(signal_kind::demonitor);
-            d->from = self;
-            d->ref = ref;
-            send_signal(target, d);
-          }
-        }
-      }
-      into_mailbox(std::move(s->payload));
-      return;
-    }
-
-    case signal_kind::exit: {
-      // exit/2 (erlang(3) "Receiving Exit Signals"): kill cannot be trapped; a trapping
-      // process gets a message; normal ends no one else.
-      term::value const& reason = s->payload;
-      if (reason == term::value(atoms::kill)) {
-        impose(atoms::killed);
-      } else if (trap) {
-        into_mailbox(exit_message(as_control(s).from, reason));
-        return;
-      } else if (reason != term::value(atoms::normal)) {
-        impose(reason);
-      } else if (as_control(s).from == self) {
-        impose(atoms::normal);
-      }
-      break;
-    }
-
-    case signal_kind::exit_linked: {
-      if (!rel_) break;
-      auto it = rel_->links.find(as_control(s).from);
-      if (it == rel_->links.end() || !it->second.active) break; // unlinked meanwhile
-      rel_->links.erase(it);
-      // A link carries the reason as it is: `kill` here is an ordinary reason.
-      if (trap) {
-        into_mailbox(exit_message(as_control(s).from, s->payload));
-        return;
-      }
-      if (s->payload != term::value(atoms::normal)) impose(s->payload);
-      break;
-    }
-
-    case signal_kind::link:
-      // An inactive entry means our own unlink is in flight: the link stays down.
-      rel().links.try_emplace(as_control(s).from, link_state{});
-      break;
-
-    case signal_kind::unlink: {
-      if (rel_) {
-        auto it = rel_->links.find(as_control(s).from);
-        if (it != rel_->links.end() && it->second.active) rel_->links.erase(it);
-      }
-      auto* ack = new control(signal_kind::unlink_ack);
-      ack->from = self;
-      ack->id = as_control(s).id;
-      send_signal(as_control(s).from.as_pid(), ack);
-      break;
-    }
-
-    case signal_kind::unlink_ack: {
-      if (!rel_) break;
-      auto it = rel_->links.find(as_control(s).from);
-      if (it != rel_->links.end() && !it->second.active && it->second.unlink_id == as_control(s).id)
-        rel_->links.erase(it);
-      break;
-    }
-
-    case signal_kind::monitor:
-      rel().monitored_by.insert_or_assign(as_control(s).ref,
-                                          monitor_in{as_control(s).from.as_pid(), as_control(s).extra});
-      break;
-
-    case signal_kind::demonitor:
-      if (rel_) rel_->monitored_by.erase(as_control(s).ref);
-      break;
-
-    case signal_kind::down:
-      if (!drop_monitor_out(as_control(s).ref)) break; // demonitored meanwhile
-      into_mailbox(term::tuple_of({atoms::DOWN, as_control(s).ref, atoms::process, as_control(s).extra, s->payload}));
-      return;
+    return;
   }
-  delete s;
+  if (!std::visit(signal_handler{*this, s}, as_control(s).body)) delete s;
+}
+
+bool process_impl::handle_spawn_reply(signal* s, signals::spawn_reply const& r) {
+  if (!rel_) return false;
+  auto it = rel_->spawns.find(r.ref);
+  if (it == rel_->spawns.end()) return false; // not ours, or answered already
+  auto const asked = it->second;
+  rel_->spawns.erase(it);
+  bool const made = r.result.is_pid();
+  bool const monitored = made && (r.flags & signals::spawn_reply::monitored) != 0;
+  if (asked.monitor) {
+    auto m = rel_->monitors.find(r.ref);
+    if (m == rel_->monitors.end()) {
+      // Demonitored before the reply: abandoned. A process that watches us stops.
+      if (monitored) send_signal(r.result.as_pid(), signals::demonitor{self, r.result, r.ref});
+      return false;
+    }
+    if (monitored) {
+      m->second.target = r.result.as_pid(); // the monitor now watches the process
+    } else if (!made && r.result == term::value(atoms::noconnection)) {
+      // The node could not be reached, or the connection went before the reply: the
+      // monitor fires, as BEAM's does.
+      auto const target = std::move(m->second.target);
+      rel_->monitors.erase(m);
+      signals::down const d{{}, {}, self, r.ref, r.result};
+      into_mailbox(s, term::tuple_of({atoms::DOWN, r.ref, atoms::process, object_of(target, d), r.result}));
+      return true;
+    } else {
+      rel_->monitors.erase(m); // no process to watch
+    }
+  }
+  bool const wanted = asked.reply == spawn_reply::yes || (asked.reply == spawn_reply::error_only && !made);
+  if (!wanted) return false;
+  into_mailbox(s, signals::spawn_reply_message(r.ref, r.result));
+  return true;
 }
 
 void process_impl::add_link(term::pid const& other) {
@@ -460,14 +535,14 @@ void process_impl::add_link(term::pid const& other) {
   sync_counts();
 }
 
-void process_impl::add_monitor_in(term::value const& ref, term::pid const& watcher, term::value object) {
-  rel().monitored_by.insert_or_assign(ref, monitor_in{watcher, std::move(object)});
+void process_impl::add_monitor_in(term::value const& ref, term::value watcher, term::atom by_name) {
+  rel().monitored_by.insert_or_assign(ref, monitor_in{std::move(watcher), by_name});
   sync_counts();
 }
 
-void process_impl::add_monitor_out(term::value const& ref, term::pid const& target, alias_mode alias) {
+void process_impl::add_monitor_out(term::value const& ref, monitor_target target, alias_mode alias) {
   auto& r = rel();
-  r.monitors.insert_or_assign(ref, monitor_out{target, alias});
+  r.monitors.insert_or_assign(ref, monitor_out{std::move(target), alias});
   if (alias != alias_mode::none) {
     r.aliases.insert_or_assign(ref, alias);
     sys.add_alias(ref, number);
@@ -475,15 +550,16 @@ void process_impl::add_monitor_out(term::value const& ref, term::pid const& targ
   sync_counts();
 }
 
-bool process_impl::drop_monitor_out(term::value const& ref) {
-  if (!rel_) return false;
+std::optional<monitor_target> process_impl::drop_monitor_out(term::value const& ref) {
+  if (!rel_) return std::nullopt;
   auto it = rel_->monitors.find(ref);
-  if (it == rel_->monitors.end()) return false;
+  if (it == rel_->monitors.end()) return std::nullopt;
   if (it->second.alias == alias_mode::demonitor || it->second.alias == alias_mode::reply_demonitor) {
     if (rel_->aliases.erase(ref)) sys.remove_alias(ref);
   }
+  auto target = std::move(it->second.target);
   rel_->monitors.erase(it);
-  return true;
+  return target;
 }
 
 // --- waiting ---------------------------------------------------------------------------------

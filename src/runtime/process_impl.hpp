@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <unordered_map>
+#include <variant>
 
 namespace enode::runtime {
 
@@ -27,24 +28,49 @@ struct link_state {
   std::uint64_t unlink_id = 0;
 };
 
-/// A monitor this process holds on another: whom, and what DOWN will name.
+/// A monitor of a registered name, `{Name, Node}`: 'DOWN' names that tuple. `pid` is
+/// the process the name stood for when the monitor was made, if the name is of this
+/// node and was registered (a name on another node is resolved there).
+struct name_target {
+  term::atom name, node;
+  std::optional<term::pid> pid;
+};
+
+/// A monitor made with a spawn request (`spawn_request(..., [monitor])`), until the
+/// reply names the new process: it watches the request made to `node`.
+struct spawn_target {
+  term::atom node;
+};
+
+/// What a monitor watches: a process, a name, or a spawn request not yet answered.
+using monitor_target = std::variant<term::pid, name_target, spawn_target>;
+
+/// A monitor this process holds on another: what it watches, and its alias.
 struct monitor_out {
-  term::pid target;
+  monitor_target target;
   alias_mode alias = alias_mode::none;
 };
 
 /// A monitor another process holds on this one.
 struct monitor_in {
-  term::pid watcher;
-  term::value object; ///< the pid, or {Name, Node} for a monitor by name
+  term::value watcher; ///< a pid
+  term::atom name;     ///< the name it was made by (empty for a monitor of the pid)
 };
 
-/// Links, monitors and aliases: allocated on first use, most processes have none.
+/// A spawn request of this process not answered yet: what it asked for.
+struct spawn_pending {
+  spawn_reply reply = spawn_reply::yes;
+  bool monitor = false;
+};
+
+/// Links, monitors, aliases and spawn requests: allocated on first use, most processes
+/// have none.
 struct relations {
   std::unordered_map<term::value, link_state> links;        // by pid
   std::unordered_map<term::value, monitor_out> monitors;    // by reference
   std::unordered_map<term::value, monitor_in> monitored_by; // by reference
   std::unordered_map<term::value, alias_mode> aliases;      // active aliases
+  std::unordered_map<term::value, spawn_pending> spawns;    // by request id
   std::uint64_t next_unlink_id = 1;
 };
 
@@ -105,10 +131,16 @@ public:
   relations& rel();
   relations* rel_ptr() noexcept { return rel_.get(); }
   void add_link(term::pid const& other);
-  void add_monitor_in(term::value const& ref, term::pid const& watcher, term::value object);
-  void add_monitor_out(term::value const& ref, term::pid const& target, alias_mode alias);
-  bool drop_monitor_out(term::value const& ref);
-  void send_signal(term::pid const& to, signal* s);
+  void add_monitor_in(term::value const& ref, term::value watcher, term::atom by_name = {});
+  void add_monitor_out(term::value const& ref, monitor_target target, alias_mode alias);
+  /// Removes the monitor `ref` (and the alias it made, if the alias goes with it);
+  /// returns what it watched, or nullopt if there was no such monitor.
+  std::optional<monitor_target> drop_monitor_out(term::value const& ref);
+  /// Sends `s` to the process `to`, of any node.
+  void send_signal(term::pid const& to, signals::signal s, bool continuation = true);
+  /// Tells what the monitor `ref` watches that it is gone (DEMONITOR_P), if anyone is
+  /// there to tell.
+  void send_demonitor(term::value const& ref, monitor_target const& target);
 
   void set_trap(bool on) noexcept {
     trap = on;
@@ -123,7 +155,13 @@ public:
 
 private:
   friend class system_impl;
+  friend struct signal_handler;
   void handle(signal* s);
+  /// The answer to one of our spawn requests; true when it became a message (`s` then
+  /// holds it, in the mailbox).
+  bool handle_spawn_reply(signal* s, signals::spawn_reply const& r);
+  /// A message in place of the signal `s`, which becomes the message's node.
+  void into_mailbox(signal* s, term::value msg);
   void impose(term::value reason);
   void wake_parked_here();
   void on_urgent();

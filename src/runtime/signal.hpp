@@ -1,6 +1,7 @@
 #pragma once
 
 #include <enode/core/pool.hpp>
+#include <enode/signals/signal.hpp>
 #include <enode/term/value.hpp>
 
 #include <cstddef>
@@ -9,29 +10,18 @@
 
 namespace enode::runtime {
 
-/// What one process sends another: a message or one of the other signals of
-/// erlang(3)'s process model. All of them travel through the receiver's signal queue,
-/// so that signals between a pair of processes keep their order (a message sent before
-/// an exit arrives before the `'EXIT'`).
-enum class signal_kind : std::uint8_t {
-  message,       ///< payload
-  alias_message, ///< payload sent to the alias `ref`; dropped unless the alias is active
-  exit,          ///< exit/2 from `from` with `payload` as reason
-  exit_linked,   ///< a linked process `from` ended with reason `payload`
-  link,          ///< `from` links to the receiver
-  unlink,        ///< `from` removes its link (unlink id `id`); the receiver acknowledges
-  unlink_ack,    ///< `from` acknowledges the receiver's unlink `id`
-  monitor,       ///< `from` monitors the receiver under `ref`; DOWN will name `extra`
-  demonitor,     ///< `from` drops its monitor `ref`
-  down,          ///< the monitor `ref` fired: object `extra`, reason `payload`
-};
+/// What a queued node holds: a message (its `payload`), or any other signal (a
+/// `control`, which holds it as a `signals::signal`).
+enum class signal_kind : std::uint8_t { message, control };
 
 /// One queued signal; messages are just this (they stay in the mailbox as these nodes).
-/// The other kinds are `control` signals, which carry more.
+/// Every signal between a pair of processes travels through the receiver's one queue,
+/// so that they keep their order (a message sent before an exit arrives before the
+/// `'EXIT'`).
 struct signal {
   signal* next = nullptr;
   signal_kind kind = signal_kind::message;
-  term::value payload; ///< the message, or an exit's reason
+  term::value payload; ///< the message
 
   explicit signal(signal_kind k) noexcept : kind(k) {}
   virtual ~signal() = default; // sized pooled delete of whichever kind it is
@@ -46,14 +36,10 @@ struct signal {
   }
 };
 
-/// A signal other than a plain message: who sent it, and the reference, object and
-/// unlink id its kind needs.
+/// A signal other than a plain message, in the vocabulary the distribution carries.
 struct control : signal {
-  using signal::signal;
-  std::uint64_t id = 0;
-  term::value from;
-  term::value ref;
-  term::value extra;
+  explicit control(signals::signal b) : signal(signal_kind::control), body(std::move(b)) {}
+  signals::signal body;
 };
 
 inline control& as_control(signal* s) noexcept { return static_cast<control&>(*s); }

@@ -4,6 +4,7 @@
 #include "system_impl.hpp"
 
 #include <enode/runtime/error.hpp>
+#include <enode/term/atoms.hpp>
 
 namespace enode::runtime {
 
@@ -31,10 +32,7 @@ result<void> system::send_as(term::pid const& from, term::value const& dest, ter
 }
 
 void system::exit(term::pid const& from, term::pid const& target, term::value reason) {
-  auto* s = new control(signal_kind::exit);
-  s->from = term::value(from);
-  s->payload = std::move(reason);
-  impl_->deliver(target, s);
+  impl_->deliver(target, new control(signals::exit2{term::value(from), term::value(target), std::move(reason)}));
 }
 
 std::optional<term::pid> system::whereis(term::atom name) const { return impl_->whereis(name); }
@@ -87,6 +85,7 @@ std::string_view to_string(process_status s) noexcept {
 }
 
 void system::set_router(remote_router* r) noexcept { impl_->set_router(r); }
-void system::inject(remote_signal&& s) { impl_->inject(std::move(s)); }
+void system::inject(signals::signal&& s) { impl_->inject(std::move(s)); }
+void system::answer_unreachable(signals::signal const& s) { impl_->answer_gone(s, term::atoms::noconnection, true); }
 
 } // namespace enode::runtime

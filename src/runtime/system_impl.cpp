@@ -2,6 +2,7 @@
 
 #include "process_impl.hpp"
 
+#include <enode/core/overloaded.hpp>
 #include <enode/term/atoms.hpp>
 
 #include <algorithm>
@@ -68,13 +69,13 @@ result<term::pid> system_impl::spawn(std::unique_ptr<detail::body_base> body, pr
     if (opts.monitor) {
       term::value ref = make_ref();
       parent->add_monitor_out(ref, p->pid, alias_mode::none);
-      p->add_monitor_in(ref, parent->pid, p->self);
+      p->add_monitor_in(ref, parent->self);
       if (opts.monitor_ref) *opts.monitor_ref = ref;
     }
   }
   if (remote) {
     if (remote->link) p->add_link(*remote->link);
-    if (remote->monitor) p->add_monitor_in(remote->monitor->first, remote->monitor->second, p->self);
+    if (remote->monitor) p->add_monitor_in(remote->monitor->first, term::value(remote->monitor->second));
   }
   alive_.fetch_add(1, std::memory_order_relaxed);
   counters().spawned.fetch_add(1, std::memory_order_relaxed);
@@ -127,69 +128,89 @@ void system_impl::exited(process_impl& p) noexcept {
 
 void system_impl::deliver(term::pid const& to, signal* s, bool continuation) {
   if (!is_local(to)) {
-    if (to.node == node) {
-      // A pid of an earlier incarnation of this node: that process is gone.
-      answer_gone(to, s, atoms::noproc, continuation);
-    } else if (auto* r = router()) {
-      route(*r, to, s, term::value{});
-    } else {
-      // No distribution: another node's process is out of reach, and is answered as
-      // BEAM answers for a node it cannot connect to.
-      answer_gone(to, s, atoms::noconnection, continuation);
+    if (to.node != node) {
+      // Another node's: as the distribution carries it. A message that came through
+      // here has no sender to tell (sends with one go through `send`).
+      if (s->kind == signal_kind::message)
+        send_to_node(to.node, signals::send{{}, term::value(to), std::move(s->payload)}, continuation);
+      else
+        send_to_node(to.node, std::move(as_control(s).body), continuation);
+      delete s;
+      return;
     }
-    return;
+    // A pid of an earlier incarnation of this node: that process is gone.
+  } else {
+    bool const is_message =
+        s->kind == signal_kind::message || std::holds_alternative<signals::alias_send>(as_control(s).body);
+    // Pushed under the shard's shared lock, which keeps the process in the table (and
+    // so alive) without taking a reference: one send, no reference count traffic.
+    bool pushed = false;
+    if (auto n = number_of(to)) {
+      pushed = table_.with_shared(*n, [&](auto const& m) {
+        auto it = m.find(*n);
+        return it != m.end() && it->second->push(s, continuation);
+      });
+    }
+    if (pushed) {
+      if (is_message) count_sent();
+      return;
+    }
+    continuation = true;
   }
-  bool const is_message = s->kind == signal_kind::message || s->kind == signal_kind::alias_message;
-  // Pushed under the shard's shared lock, which keeps the process in the table (and so
-  // alive) without taking a reference: one send, no reference count traffic.
-  bool pushed = false;
-  if (auto n = number_of(to)) {
-    pushed = table_.with_shared(*n, [&](auto const& m) {
-      auto it = m.find(*n);
-      return it != m.end() && it->second->push(s, continuation);
-    });
-  }
-  if (pushed) {
-    if (is_message) count_sent();
-    return;
-  }
-  answer_gone(to, s, atoms::noproc, true);
-}
-
-void system_impl::answer_gone(term::pid const& gone, signal* s, term::atom reason, bool continuation) {
-  control* r = nullptr;
-  switch (s->kind) {
-    case signal_kind::link:
-      r = new control(signal_kind::exit_linked);
-      r->payload = reason;
-      break;
-    case signal_kind::monitor:
-      r = new control(signal_kind::down);
-      r->ref = as_control(s).ref;
-      r->extra = as_control(s).extra;
-      r->payload = reason;
-      break;
-    case signal_kind::unlink:
-      // Nobody is left to acknowledge; answer for it so the unlinker forgets the link.
-      r = new control(signal_kind::unlink_ack);
-      r->id = as_control(s).id;
-      break;
-    default: break;
-  }
-  if (r) {
-    r->from = term::value(gone);
-    deliver(as_control(s).from.as_pid(), r, continuation);
-  }
+  if (s->kind == signal_kind::control) answer_gone(as_control(s).body, atoms::noproc, continuation);
   delete s;
 }
 
+void system_impl::send_to_node(term::atom to, signals::signal&& s, bool continuation) {
+  if (auto* r = router()) {
+    r->route(to, std::move(s));
+    return;
+  }
+  // No distribution: another node's process is out of reach, and is answered as BEAM
+  // answers for a node it cannot connect to.
+  answer_gone(s, atoms::noconnection, continuation);
+}
+
+namespace {
+term::atom name_in(term::value const& v) { return v.is_atom() ? v.as_atom() : term::atom{}; }
+term::value pid_in(term::value const& v) { return v.is_pid() ? v : term::value{}; }
+} // namespace
+
+void system_impl::answer_gone(signals::signal const& s, term::atom reason, bool continuation) {
+  auto answer = [&](term::value const& to, signals::signal a) {
+    if (to.is_pid()) deliver(to.as_pid(), new control(std::move(a)), continuation);
+  };
+  std::visit(overloaded{
+                 [&](signals::link const& x) {
+                   answer(x.from, signals::exit{x.to, x.from, reason});
+                 },
+                 [&](signals::monitor const& x) {
+                   answer(x.from, signals::down{pid_in(x.to), name_in(x.to), x.from, x.ref, reason});
+                 },
+                 // Nobody is left to acknowledge; answer for it so the unlinker forgets the link.
+                 [&](signals::unlink const& x) {
+                   answer(x.from, signals::unlink_ack{x.to, x.from, x.id});
+                 },
+                 [&](signals::spawn_request const& x) {
+                   answer(x.from, signals::spawn_reply{x.ref, x.from, 0, term::value(reason)});
+                 },
+                 [&](signals::spawn_reply const& x) {
+                   if (x.flags & signals::spawn_reply::monitored)
+                     answer(x.result, signals::demonitor{x.to, x.result, x.ref});
+                   if (x.flags & signals::spawn_reply::linked)
+                     answer(x.result, signals::exit{x.to, x.result, atoms::noproc});
+                 },
+                 [](auto const&) {}, // messages and the rest: lost, as with a process that is not there
+             },
+             s);
+}
+
 result<void> system_impl::send(term::value const& from, term::value const& dest, term::value msg) {
-  (void)from; // carried by the distribution's SEND_SENDER; local delivery does not need it
   if (dest.is_pid()) {
     auto const& to = dest.as_pid();
     if (to.node != node) {
-      if (auto* r = router()) {
-        r->route(remote_signal{remote_signal::kind::send, to.node, from, dest, {}, 0, std::move(msg), {}});
+      if (router()) {
+        send_to_node(to.node, signals::send{from, dest, std::move(msg)}, true);
         count_sent();
       }
       return {}; // without distribution: dropped, as a message to an unreachable node
@@ -205,9 +226,8 @@ result<void> system_impl::send(term::value const& from, term::value const& dest,
   }
   if (dest.is_tuple() && dest.arity() == 2 && dest[0].is_atom() && dest[1].is_atom()) {
     if (dest[1].as_atom() != node) {
-      if (auto* r = router()) {
-        r->route(
-            remote_signal{remote_signal::kind::reg_send, dest[1].as_atom(), from, dest[0], {}, 0, std::move(msg), {}});
+      if (router()) {
+        send_to_node(dest[1].as_atom(), signals::reg_send{from, dest[0].as_atom(), std::move(msg)}, true);
         count_sent();
       }
       return {};
@@ -218,19 +238,15 @@ result<void> system_impl::send(term::value const& from, term::value const& dest,
   if (dest.is_reference()) {
     auto const& r = dest.as_reference();
     if (r.node != node) {
-      if (auto* rt = router()) {
-        rt->route(remote_signal{remote_signal::kind::alias_send, r.node, from, dest, {}, 0, std::move(msg), {}});
+      if (router()) {
+        send_to_node(r.node, signals::alias_send{from, dest, std::move(msg)}, true);
         count_sent();
       }
       return {};
     }
     if (r.creation != creation) return {};
-    if (auto holder = alias_owner(dest)) {
-      auto* s = new control(signal_kind::alias_message);
-      as_control(s).ref = dest;
-      s->payload = std::move(msg);
-      deliver(pid_of(*holder), s, true);
-    }
+    if (auto holder = alias_owner(dest))
+      deliver(pid_of(*holder), new control(signals::alias_send{from, dest, std::move(msg)}), true);
     return {}; // an inactive alias: dropped
   }
   return error::bad_destination;
@@ -238,117 +254,37 @@ result<void> system_impl::send(term::value const& from, term::value const& dest,
 
 // --- other nodes -------------------------------------------------------------------------------
 
-void system_impl::route(remote_router& router, term::pid const& to, signal* s, term::value const& from_of_message) {
-  using k = remote_signal::kind;
-  remote_signal r;
-  r.node = to.node;
-  r.to = term::value(to);
-  switch (s->kind) {
-    case signal_kind::message:
-      r.what = k::send;
-      r.from = from_of_message;
-      break;
-    case signal_kind::alias_message:
-      r.what = k::alias_send;
-      r.to = as_control(s).ref;
-      break;
-    case signal_kind::exit: r.what = k::exit; break;
-    case signal_kind::exit_linked: r.what = k::exit_linked; break;
-    case signal_kind::link: r.what = k::link; break;
-    case signal_kind::unlink: r.what = k::unlink; break;
-    case signal_kind::unlink_ack: r.what = k::unlink_ack; break;
-    case signal_kind::monitor:
-      r.what = k::monitor;
-      r.object = as_control(s).extra;
-      // A monitor of {Name, Node}: process::monitor addresses it to the node's pid 0.
-      if (to.id == 0 && to.serial == 0 && to.creation == 0 && r.object.is_tuple()) r.to = r.object[0];
-      break;
-    case signal_kind::demonitor: r.what = k::demonitor; break;
-    case signal_kind::down:
-      r.what = k::down;
-      r.object = as_control(s).extra;
-      break;
+void system_impl::inject(signals::signal&& s) {
+  // The process the signal is for: a pid, or a name registered here.
+  auto const target =
+      std::visit(overloaded{
+                     [&](signals::reg_send const&) -> std::optional<term::pid> { return std::nullopt; },
+                     [&](signals::alias_send const&) -> std::optional<term::pid> { return std::nullopt; },
+                     [&](signals::group_leader const&) -> std::optional<term::pid> { return std::nullopt; },
+                     [&](signals::spawn_request const&) -> std::optional<term::pid> { return std::nullopt; },
+                     [&](signals::node_link const&) -> std::optional<term::pid> { return std::nullopt; },
+                     [&](auto const& x) -> std::optional<term::pid> {
+                       if (x.to.is_pid()) return x.to.as_pid();
+                       if (x.to.is_atom()) return whereis(x.to.as_atom());
+                       return std::nullopt;
+                     },
+                 },
+                 s);
+  if (auto* m = std::get_if<signals::send>(&s)) {
+    if (target) deliver(*target, signal::message(std::move(m->message)), true);
+  } else if (auto* r = std::get_if<signals::reg_send>(&s)) {
+    (void)send(r->from, term::value(r->to), std::move(r->message)); // an unknown name: dropped
+  } else if (auto* a = std::get_if<signals::alias_send>(&s)) {
+    (void)send(a->from, a->alias, std::move(a->message)); // an inactive alias: dropped
+  } else if (target) {
+    deliver(*target, new control(std::move(s)), true);
+  } else if (std::holds_alternative<signals::monitor>(s)) {
+    answer_gone(s, atoms::noproc, true); // a name that is not registered: 'DOWN' noproc at once
   }
-  if (s->kind != signal_kind::message) {
-    auto& c = as_control(s);
-    r.from = std::move(c.from);
-    r.ref = std::move(c.ref);
-    r.id = c.id;
-  }
-  r.payload = std::move(s->payload);
-  delete s;
-  router.route(std::move(r));
-}
-
-void system_impl::inject(remote_signal&& r) {
-  using k = remote_signal::kind;
-  auto control_of = [&](signal_kind kind) {
-    auto* c = new control(kind);
-    c->from = std::move(r.from);
-    c->ref = std::move(r.ref);
-    c->id = r.id;
-    c->payload = std::move(r.payload);
-    c->extra = std::move(r.object);
-    return c;
-  };
-  auto to_pid = [&]() -> std::optional<term::pid> {
-    if (r.to.is_pid()) return r.to.as_pid();
-    if (r.to.is_atom()) return whereis(r.to.as_atom());
-    return std::nullopt;
-  };
-  switch (r.what) {
-    case k::send:
-      if (r.to.is_pid()) deliver(r.to.as_pid(), signal::message(std::move(r.payload)), true);
-      return;
-    case k::reg_send:
-    case k::alias_send: {
-      term::value dest = std::move(r.to);
-      (void)send(r.from, dest, std::move(r.payload)); // an unknown name or alias: dropped
-      return;
-    }
-    case k::monitor: {
-      auto target = to_pid();
-      if (!target) {
-        // A name that is not registered: 'DOWN' noproc at once, naming {Name, Node}.
-        if (auto* rt = router()) {
-          remote_signal d;
-          d.what = k::down;
-          d.node = r.node;
-          d.from = r.to;
-          d.to = std::move(r.from);
-          d.ref = std::move(r.ref);
-          d.payload = atoms::noproc;
-          d.object = std::move(r.object);
-          rt->route(std::move(d));
-        }
-        return;
-      }
-      deliver(*target, control_of(signal_kind::monitor), true);
-      return;
-    }
-    default: break;
-  }
-  auto target = to_pid();
-  if (!target) return;
-  signal_kind kind = signal_kind::message;
-  switch (r.what) {
-    case k::link: kind = signal_kind::link; break;
-    case k::unlink: kind = signal_kind::unlink; break;
-    case k::unlink_ack: kind = signal_kind::unlink_ack; break;
-    case k::exit: kind = signal_kind::exit; break;
-    case k::exit_linked: kind = signal_kind::exit_linked; break;
-    case k::demonitor: kind = signal_kind::demonitor; break;
-    case k::down: kind = signal_kind::down; break;
-    default: return;
-  }
-  deliver(*target, control_of(kind), true);
 }
 
 void system_impl::signal_exit(term::pid const& to, term::value const& reason) {
-  auto* s = new control(signal_kind::exit);
-  as_control(s).from = system_pid;
-  s->payload = reason;
-  deliver(to, s);
+  deliver(to, new control(signals::exit2{system_pid, term::value(to), reason}));
 }
 
 // --- the registry ---------------------------------------------------------------------------

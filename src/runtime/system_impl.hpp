@@ -108,15 +108,18 @@ public:
   /// that is gone is answered as a dead process answers (`noproc`), one to another node
   /// as an unreachable node does (`noconnection`).
   void deliver(term::pid const& to, signal* s, bool continuation = false);
-  /// Answers `s` for the process `gone` that cannot take it: a link gets an exit and a
-  /// monitor a 'DOWN' with `reason`, an unlink its acknowledgement. Takes `s`.
-  void answer_gone(term::pid const& gone, signal* s, term::atom reason, bool continuation);
+  /// Answers `s` for the process it is for, which cannot take it (gone, or out of
+  /// reach): a link gets an exit and a monitor a 'DOWN' with `reason`, an unlink its
+  /// acknowledgement, a spawn request a failed reply; a spawn reply to a requester that
+  /// is gone undoes the link and monitor the new process holds. Messages are lost.
+  void answer_gone(signals::signal const& s, term::atom reason, bool continuation);
   /// Signals to and from other nodes (see remote_router, system::inject).
   void set_router(remote_router* r) noexcept { router_.store(r, std::memory_order_release); }
   remote_router* router() const noexcept { return router_.load(std::memory_order_acquire); }
-  void inject(remote_signal&& s);
-  /// Hands `s` (for the other node's process `to`) to the router; takes `s`.
-  void route(remote_router& router, term::pid const& to, signal* s, term::value const& from_of_message);
+  void inject(signals::signal&& s);
+  /// `s` for the node `to` (see remote_router::route); without a router, answered as
+  /// an unreachable node does.
+  void send_to_node(term::atom to, signals::signal&& s, bool continuation);
 
   /// `Dest ! Msg` from `from` (a pid value, or `[]` from outside).
   result<void> send(term::value const& from, term::value const& dest, term::value msg);

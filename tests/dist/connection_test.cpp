@@ -34,18 +34,28 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// A signal as the sink got it: a message's fields, or not a message.
+struct received {
+  bool is_send = false;
+  dist::op code = dist::op::node_link;
+  value from, to, message;
+};
+
 // Records what a connection reports.
 struct recording_sink : dist::connection_sink {
   mutable std::mutex m;
-  std::vector<dist::control> messages;
+  std::vector<received> messages;
   std::vector<error_code> downs;
   std::atomic<bool> wrong_connection{false};
   dist::connection const* expected = nullptr;
 
   void on_message(dist::connection& c, dist::control&& msg) override {
     if (expected && &c != expected) wrong_connection = true;
+    received r;
+    r.code = msg.code;
+    if (auto* x = std::get_if<enode::signals::send>(&msg.signal)) r = {true, msg.code, x->from, x->to, x->message};
     std::lock_guard g(m);
-    messages.push_back(std::move(msg));
+    messages.push_back(std::move(r));
   }
   void on_down(dist::connection& c, error_code why) override {
     if (expected && &c != expected) wrong_connection = true;
@@ -60,7 +70,7 @@ struct recording_sink : dist::connection_sink {
     std::lock_guard g(m);
     return downs.size();
   }
-  std::vector<dist::control> copy() const {
+  std::vector<received> copy() const {
     std::lock_guard g(m);
     return messages;
   }
@@ -90,13 +100,8 @@ struct io {
 
 value pid_of(std::uint32_t id, std::string_view node = "a@localhost") { return value(term::pid{atom(node), id, 0, 1}); }
 
-dist::control send_msg(value from, value to, value message) {
-  dist::control c;
-  c.what = dist::action::send;
-  c.from = std::move(from);
-  c.to = std::move(to);
-  c.message = std::move(message);
-  return c;
+enode::signals::signal send_msg(value from, value to, value message) {
+  return enode::signals::send{std::move(from), std::move(to), std::move(message)};
 }
 
 dist::peer_identity peer(std::string name, flags::type f = flags::ours) {
@@ -289,7 +294,7 @@ TEST_SUITE("dist") {
       auto got = r.sink_b.copy();
       for (int i = 0; i < 300; ++i) {
         CAPTURE(i);
-        CHECK(got[static_cast<std::size_t>(i)].what == dist::action::send);
+        CHECK(got[static_cast<std::size_t>(i)].is_send);
         CHECK(got[static_cast<std::size_t>(i)].from == from);
         CHECK(got[static_cast<std::size_t>(i)].to == to);
         CHECK(got[static_cast<std::size_t>(i)].message == term::tuple_of({atom("n"), i}));
@@ -632,7 +637,7 @@ TEST_SUITE("dist") {
     r.peer_end->write(packet_bytes(body));
     REQUIRE(eventually([&] { return r.sink.message_count() == 1; }));
     auto got = r.sink.copy();
-    CHECK(got[0].what == dist::action::send);
+    CHECK(got[0].is_send);
     CHECK(got[0].code == dist::op::send_sender);
     CHECK(got[0].from == from);
     CHECK(got[0].to == to);

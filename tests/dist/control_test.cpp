@@ -1,5 +1,7 @@
 #include <enode/dist/control.hpp>
 
+#include <enode/core/overloaded.hpp>
+
 #include <enode/dist/flags.hpp>
 #include <enode/term/integer.hpp>
 #include <enode/term/print.hpp>
@@ -15,7 +17,7 @@
 namespace dist = enode::dist;
 namespace term = enode::term;
 namespace flags = enode::dist::flags;
-using dist::action;
+namespace sig = enode::signals;
 using dist::error;
 using dist::op;
 using term::atom;
@@ -39,19 +41,118 @@ struct terms {
 value code(op o) { return value(static_cast<int>(o)); }
 value tup(std::initializer_list<value> xs) { return term::tuple_of(xs); }
 
-dist::control ok(value const& t, value const* payload) {
-  auto c = dist::interpret(t, payload);
+// The cases below read and write every signal through one flat view, so that one
+// assertion checks the same field whichever signal type holds it.
+enum class action {
+  send,
+  reg_send,
+  alias_send,
+  link,
+  unlink_id,
+  unlink_id_ack,
+  exit,
+  exit2,
+  monitor,
+  demonitor,
+  monitor_exit,
+  group_leader,
+  spawn_request,
+  spawn_reply,
+  ignored
+};
+
+struct flat {
+  action what = action::ignored;
+  op code = op::node_link;
+  value from, to, ref;
+  std::uint64_t id = 0;
+  value reason, message, options, group_leader;
+};
+
+flat flatten(dist::control const& c) {
+  flat f;
+  f.code = c.code;
+  std::visit(
+      enode::overloaded{
+          [&](sig::send const& x) { f.what = action::send, f.from = x.from, f.to = x.to, f.message = x.message; },
+          [&](sig::reg_send const& x) {
+            f.what = action::reg_send, f.from = x.from, f.to = value(x.to), f.message = x.message;
+          },
+          [&](sig::alias_send const& x) {
+            f.what = action::alias_send, f.from = x.from, f.to = x.alias, f.message = x.message;
+          },
+          [&](sig::link const& x) { f.what = action::link, f.from = x.from, f.to = x.to; },
+          [&](sig::unlink const& x) { f.what = action::unlink_id, f.from = x.from, f.to = x.to, f.id = x.id; },
+          [&](sig::unlink_ack const& x) { f.what = action::unlink_id_ack, f.from = x.from, f.to = x.to, f.id = x.id; },
+          [&](sig::exit const& x) { f.what = action::exit, f.from = x.from, f.to = x.to, f.reason = x.reason; },
+          [&](sig::exit2 const& x) { f.what = action::exit2, f.from = x.from, f.to = x.to, f.reason = x.reason; },
+          [&](sig::monitor const& x) { f.what = action::monitor, f.from = x.from, f.to = x.to, f.ref = x.ref; },
+          [&](sig::demonitor const& x) { f.what = action::demonitor, f.from = x.from, f.to = x.to, f.ref = x.ref; },
+          [&](sig::down const& x) {
+            f.what = action::monitor_exit, f.from = x.name.empty() ? x.from : value(x.name), f.to = x.to, f.ref = x.ref,
+            f.reason = x.reason;
+          },
+          [&](sig::group_leader const& x) { f.what = action::group_leader, f.from = x.leader, f.to = x.to; },
+          [&](sig::spawn_request const& x) {
+            f.what = action::spawn_request, f.ref = x.ref, f.from = x.from, f.group_leader = x.group_leader,
+            f.options = x.options, f.message = x.args;
+            f.to = tup({x.module, x.function, value(x.args.list_elements().size())});
+          },
+          [&](sig::spawn_reply const& x) {
+            f.what = action::spawn_reply, f.ref = x.ref, f.to = x.to, f.id = x.flags, f.reason = x.result;
+          },
+          [&](sig::node_link const&) { f.what = action::ignored; },
+      },
+      c.signal);
+  return f;
+}
+
+sig::signal unflatten(flat const& f) {
+  switch (f.what) {
+    case action::send: return sig::send{f.from, f.to, f.message};
+    case action::reg_send: return sig::reg_send{f.from, f.to.as_atom(), f.message};
+    case action::alias_send: return sig::alias_send{f.from, f.to, f.message};
+    case action::link: return sig::link{f.from, f.to};
+    case action::unlink_id: return sig::unlink{f.from, f.to, f.id};
+    case action::unlink_id_ack: return sig::unlink_ack{f.from, f.to, f.id};
+    case action::exit: return sig::exit{f.from, f.to, f.reason};
+    case action::exit2: return sig::exit2{f.from, f.to, f.reason};
+    case action::monitor: return sig::monitor{f.from, f.to, f.ref};
+    case action::demonitor: return sig::demonitor{f.from, f.to, f.ref};
+    case action::monitor_exit:
+      if (f.from.is_atom()) return sig::down{{}, f.from.as_atom(), f.to, f.ref, f.reason};
+      return sig::down{f.from, {}, f.to, f.ref, f.reason};
+    case action::group_leader: return sig::group_leader{f.from, f.to};
+    case action::spawn_request:
+      return sig::spawn_request{f.ref,     f.from,   f.group_leader, f.to[0].as_atom(), f.to[1].as_atom(),
+                                f.message, f.options};
+    case action::spawn_reply: return sig::spawn_reply{f.ref, f.to, static_cast<std::uint8_t>(f.id), f.reason};
+    case action::ignored: break;
+  }
+  return sig::node_link{};
+}
+
+dist::encoded_control build(flat const& f, std::uint64_t peer) { return dist::encode_control(unflatten(f), peer); }
+
+enode::result<flat> interpret(value const& t, value const* payload) {
+  auto c = dist::decode_control(t, payload);
+  if (!c) return enode::unexpected(c.error());
+  return flatten(*c);
+}
+
+flat ok(value const& t, value const* payload) {
+  auto c = interpret(t, payload);
   REQUIRE_MESSAGE(c, "interpret failed: " << t);
   return *c;
 }
 
 bool bad(value const& t, value const* payload) {
-  auto c = dist::interpret(t, payload);
+  auto c = interpret(t, payload);
   return !c && c.error() == error::bad_packet;
 }
 
-dist::control make(action what, value from, value to) {
-  dist::control c;
+flat make(action what, value from, value to) {
+  flat c;
   c.what = what;
   c.from = std::move(from);
   c.to = std::move(to);
@@ -276,7 +377,7 @@ TEST_SUITE("dist") {
     CHECK(s.message == args);
     CHECK(s.options == opts);
     CHECK(s.group_leader == P2);
-    auto again = dist::build(s, dist::flags::ours); // what we send for a spawn request of ours
+    auto again = build(s, dist::flags::ours); // what we send for a spawn request of ours
     CHECK(again.control == tup({code(op::spawn_request), R, P1, P2, mfa, opts}));
     CHECK(again.payload == std::optional<value>(args));
     CHECK(ok(tup({code(op::spawn_request_tt), R, P1, P2, mfa, opts, Token}), &args).what == action::spawn_request);
@@ -302,9 +403,9 @@ TEST_SUITE("dist") {
     CHECK(bad(tup({code(op::spawn_reply), R, P1, 2, P2}), &Msg));
     CHECK(bad(tup({code(op::spawn_reply), R, P1, 2}), nullptr));
 
-    dist::control reply;
+    flat reply;
     reply.what = action::spawn_reply, reply.ref = R, reply.to = P1, reply.id = 3, reply.reason = P2;
-    auto built = dist::build(reply, dist::flags::ours);
+    auto built = build(reply, dist::flags::ours);
     CHECK(built.control == tup({code(op::spawn_reply), R, P1, 3, P2}));
     CHECK_FALSE(built.payload);
   }
@@ -334,71 +435,71 @@ TEST_SUITE("dist") {
   TEST_CASE_FIXTURE(terms, "control: build sends SEND_SENDER when the peer takes it and the sender is a pid") {
     auto c = make(action::send, P1, P2);
     c.message = Msg;
-    auto with = dist::build(c, flags::mandatory | flags::send_sender);
+    auto with = build(c, flags::mandatory | flags::send_sender);
     CHECK(with.control == tup({code(op::send_sender), P1, P2}));
     REQUIRE(with.payload);
     CHECK(*with.payload == Msg);
 
-    auto without = dist::build(c, flags::mandatory);
+    auto without = build(c, flags::mandatory);
     CHECK(without.control == tup({code(op::send), empty_atom, P2}));
     REQUIRE(without.payload);
     CHECK(*without.payload == Msg);
 
     auto anonymous = make(action::send, value(), P2);
     anonymous.message = Msg;
-    CHECK(dist::build(anonymous, flags::ours).control == tup({code(op::send), empty_atom, P2}));
+    CHECK(build(anonymous, flags::ours).control == tup({code(op::send), empty_atom, P2}));
   }
 
   TEST_CASE_FIXTURE(terms, "control: build uses the PAYLOAD_* exits when the peer takes EXIT_PAYLOAD") {
     auto e = make(action::exit, P1, P2);
     e.reason = Reason;
-    auto p = dist::build(e, flags::mandatory | flags::exit_payload);
+    auto p = build(e, flags::mandatory | flags::exit_payload);
     CHECK(p.control == tup({code(op::payload_exit), P1, P2}));
     REQUIRE(p.payload);
     CHECK(*p.payload == Reason);
-    auto plain = dist::build(e, flags::mandatory);
+    auto plain = build(e, flags::mandatory);
     CHECK(plain.control == tup({code(op::exit), P1, P2, Reason}));
     CHECK(!plain.payload);
 
     auto e2 = make(action::exit2, P1, P2);
     e2.reason = Reason;
-    CHECK(dist::build(e2, flags::exit_payload).control == tup({code(op::payload_exit2), P1, P2}));
-    CHECK(dist::build(e2, 0).control == tup({code(op::exit2), P1, P2, Reason}));
+    CHECK(build(e2, flags::exit_payload).control == tup({code(op::payload_exit2), P1, P2}));
+    CHECK(build(e2, 0).control == tup({code(op::exit2), P1, P2, Reason}));
 
     auto m = make(action::monitor_exit, name, P1);
     m.ref = R;
     m.reason = Reason;
-    auto pm = dist::build(m, flags::exit_payload);
+    auto pm = build(m, flags::exit_payload);
     CHECK(pm.control == tup({code(op::payload_monitor_p_exit), name, P1, R}));
     REQUIRE(pm.payload);
     CHECK(*pm.payload == Reason);
-    CHECK(dist::build(m, 0).control == tup({code(op::monitor_p_exit), name, P1, R, Reason}));
-    CHECK(!dist::build(m, 0).payload);
+    CHECK(build(m, 0).control == tup({code(op::monitor_p_exit), name, P1, R, Reason}));
+    CHECK(!build(m, 0).payload);
   }
 
   TEST_CASE_FIXTURE(terms, "control: build writes the other operations in their one form") {
     auto rs = make(action::reg_send, P1, name);
     rs.message = Msg;
-    CHECK(dist::build(rs, flags::ours).control == tup({code(op::reg_send), P1, empty_atom, name}));
+    CHECK(build(rs, flags::ours).control == tup({code(op::reg_send), P1, empty_atom, name}));
     auto as = make(action::alias_send, P1, R);
     as.message = Msg;
-    CHECK(dist::build(as, flags::ours).control == tup({code(op::alias_send), P1, R}));
-    CHECK(*dist::build(as, flags::ours).payload == Msg);
-    CHECK(dist::build(make(action::link, P1, P2), 0).control == tup({code(op::link), P1, P2}));
-    CHECK(dist::build(make(action::group_leader, P1, P2), 0).control == tup({code(op::group_leader), P1, P2}));
+    CHECK(build(as, flags::ours).control == tup({code(op::alias_send), P1, R}));
+    CHECK(*build(as, flags::ours).payload == Msg);
+    CHECK(build(make(action::link, P1, P2), 0).control == tup({code(op::link), P1, P2}));
+    CHECK(build(make(action::group_leader, P1, P2), 0).control == tup({code(op::group_leader), P1, P2}));
     auto u = make(action::unlink_id, P1, P2);
     u.id = 9;
-    CHECK(dist::build(u, 0).control == tup({code(op::unlink_id), 9, P1, P2}));
+    CHECK(build(u, 0).control == tup({code(op::unlink_id), 9, P1, P2}));
     u.what = action::unlink_id_ack;
-    CHECK(dist::build(u, 0).control == tup({code(op::unlink_id_ack), 9, P1, P2}));
+    CHECK(build(u, 0).control == tup({code(op::unlink_id_ack), 9, P1, P2}));
     auto mon = make(action::monitor, P1, name);
     mon.ref = R;
-    CHECK(dist::build(mon, 0).control == tup({code(op::monitor_p), P1, name, R}));
+    CHECK(build(mon, 0).control == tup({code(op::monitor_p), P1, name, R}));
     mon.what = action::demonitor;
-    CHECK(dist::build(mon, 0).control == tup({code(op::demonitor_p), P1, name, R}));
-    CHECK(!dist::build(mon, 0).payload);
-    dist::control ignored;
-    CHECK(dist::build(ignored, 0).control == tup({code(op::node_link)}));
+    CHECK(build(mon, 0).control == tup({code(op::demonitor_p), P1, name, R}));
+    CHECK(!build(mon, 0).payload);
+    flat ignored;
+    CHECK(build(ignored, 0).control == tup({code(op::node_link)}));
   }
 
   TEST_CASE_FIXTURE(terms, "control: build writes REG_SEND and ALIAS_SEND with the sender pid it is given") {
@@ -407,12 +508,12 @@ TEST_SUITE("dist") {
     // sends from outside any process its own <Node.0.0> (see node_test).
     auto reg = make(action::reg_send, P1, name);
     reg.message = Msg;
-    auto e = dist::build(reg, flags::ours);
+    auto e = build(reg, flags::ours);
     REQUIRE(e.control.arity() == 4);
     CHECK(e.control[1] == P1);
     auto alias = make(action::alias_send, P1, R);
     alias.message = Msg;
-    auto a = dist::build(alias, flags::ours);
+    auto a = build(alias, flags::ours);
     REQUIRE(a.control.arity() == 3);
     CHECK(a.control[1] == P1);
   }
@@ -421,8 +522,8 @@ TEST_SUITE("dist") {
     std::uint64_t const peers[] = {flags::mandatory, flags::ours, flags::ours | flags::published};
     for (auto peer : peers) {
       CAPTURE(peer);
-      std::vector<dist::control> cs;
-      auto add = [&](action what, value from, value to) -> dist::control& {
+      std::vector<flat> cs;
+      auto add = [&](action what, value from, value to) -> flat& {
         cs.push_back(make(what, std::move(from), std::move(to)));
         return cs.back();
       };
@@ -447,8 +548,8 @@ TEST_SUITE("dist") {
       add(action::group_leader, P1, P2);
       for (auto const& c : cs) {
         CAPTURE(static_cast<int>(c.what));
-        auto e = dist::build(c, peer);
-        auto back = dist::interpret(e.control, e.payload ? &*e.payload : nullptr);
+        auto e = build(c, peer);
+        auto back = interpret(e.control, e.payload ? &*e.payload : nullptr);
         REQUIRE_MESSAGE(back, "interpret refused " << e.control);
         CHECK(back->what == c.what);
         CHECK(back->to == c.to);
@@ -463,15 +564,15 @@ TEST_SUITE("dist") {
   }
 
   TEST_CASE_FIXTURE(terms, "control: build then interpret keeps SPAWN_REPLY's fields") {
-    dist::control c;
+    flat c;
     c.what = action::spawn_reply;
     c.ref = R;
     c.to = P1;
     c.id = 2; // Flags: monitor set up (build writes `id` as SPAWN_REPLY's Flags element)
     c.reason = P2;
-    auto e = dist::build(c, flags::ours);
+    auto e = build(c, flags::ours);
     CHECK(e.control == tup({code(op::spawn_reply), R, P1, 2, P2}));
-    auto back = dist::interpret(e.control, nullptr);
+    auto back = interpret(e.control, nullptr);
     REQUIRE(back);
     CHECK(back->what == action::spawn_reply);
     CHECK(back->ref == R);

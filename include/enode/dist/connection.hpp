@@ -61,12 +61,10 @@ public:
   /// Starts the reader, writer and ticker.
   void start();
 
-  /// Queues `c` for the peer; thread-safe. Messages from one sender (`from` of `c`) keep
-  /// their order. Returns false when the connection is already closing.
-  bool send(control const& c);
-  /// The same, keeping order with the messages of `sender` (a pid) rather than of
-  /// `c.from`: for a 'DOWN' that names a registered name as its sender.
-  bool send(control const& c, term::value const& sender);
+  /// Queues `s` for the peer; thread-safe. The signals of one sender
+  /// (`signals::sender(s)`) keep their order. Returns false when the connection is
+  /// already closing.
+  bool send(signals::signal const& s);
 
   /// Closes at once with `why`: what is queued is dropped. Thread-safe, idempotent.
   void close(error_code why);

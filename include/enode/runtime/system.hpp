@@ -123,8 +123,15 @@ public:
   /// Delivers a signal from a process of another node to a local process (or name, or
   /// alias), as a local signal would arrive. What finds no process is answered through
   /// the router as BEAM answers: a link with an exit `noproc`, a monitor with a 'DOWN'
-  /// `noproc`; a message is dropped.
-  void inject(remote_signal&& s);
+  /// `noproc`; a message is dropped. Signals that are the node's business (spawn
+  /// requests, group leaders, NODE_LINK) are not the runtime's and are dropped.
+  void inject(signals::signal&& s);
+
+  /// Answers `s`, sent by a local process to a node that cannot be reached, as BEAM
+  /// answers: a link with an exit `noconnection`, a monitor with a 'DOWN'
+  /// `noconnection`, an unlink with its acknowledgement, a spawn request with a failed
+  /// reply. A message is lost.
+  void answer_unreachable(signals::signal const& s);
 
   /// One snapshot per live process.
   std::vector<process_info> processes() const;

@@ -1,0 +1,13 @@
+#pragma once
+
+/// A visitor made of lambdas, one per alternative: `std::visit(overloaded{...}, v)`.
+namespace enode {
+
+template <class... F>
+struct overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+overloaded(F...) -> overloaded<F...>;
+
+} // namespace enode
