@@ -1,7 +1,7 @@
 %% What the integration scenarios share: checks run one by one with a verdict line
 %% each, node programs started and waited for, enode client commands, waiting.
 -module(enode_it).
--export([run_checks/2, start_program/3, os_pid/1, remember_os_pid/2, programs/0, wait_exit/1,
+-export([run_checks/2, start_program/3, await_line/2, os_pid/1, remember_os_pid/2, programs/0, wait_exit/1,
          kill_all/0, cmd/2, short_host/0, load/1, wait_until/2, fresh_epmd_port/1,
          scaled/2]).
 
@@ -48,7 +48,11 @@ start_program(Exe, Args, ReadyPrefix) ->
     after 30000 -> error({node_did_not_start, Exe, Args})
     end.
 
-keep(Port, Owner, Prefix, OsPid, Node) ->
+keep(Port, Owner, Prefix, OsPid, Node) -> keep(Port, Owner, Prefix, OsPid, Node, [], []).
+
+%% Lines: what the program printed, newest first; Waiters: await_line callers not yet
+%% answered, as {From, Substring}.
+keep(Port, Owner, Prefix, OsPid, Node, Lines, Waiters) ->
     receive
         {Port, {data, {eol, Line}}} ->
             case {Node, lists:prefix(Prefix, Line)} of
@@ -56,17 +60,33 @@ keep(Port, Owner, Prefix, OsPid, Node) ->
                     [Name | _] = string:tokens(lists:nthtail(length(Prefix), Line), " "),
                     N = list_to_atom(Name),
                     Owner ! {ready, self(), N, OsPid},
-                    keep(Port, Owner, Prefix, OsPid, N);
+                    keep(Port, Owner, Prefix, OsPid, N, Lines, Waiters);
                 _ ->
                     io:format("  [~s] ~s~n", [Node, Line]),
-                    keep(Port, Owner, Prefix, OsPid, Node)
+                    keep(Port, Owner, Prefix, OsPid, Node, [Line | Lines], answer(Line, Waiters))
             end;
         {Port, {data, {noeol, Line}}} ->
             io:format("  [~s] ~s~n", [Node, Line]),
-            keep(Port, Owner, Prefix, OsPid, Node);
+            keep(Port, Owner, Prefix, OsPid, Node, [Line | Lines], answer(Line, Waiters));
+        {await_line, From, Sub} ->
+            case [L || L <- lists:reverse(Lines), string:find(L, Sub) =/= nomatch] of
+                [L | _] -> From ! {line, self(), L}, keep(Port, Owner, Prefix, OsPid, Node, Lines, Waiters);
+                [] -> keep(Port, Owner, Prefix, OsPid, Node, Lines, [{From, Sub} | Waiters])
+            end;
         {Port, {exit_status, St}} when Node =:= undefined -> Owner ! {not_ready, self(), St};
         {Port, {exit_status, St}} -> exited(St)
     end.
+
+answer(Line, Waiters) ->
+    [W || {From, Sub} = W <- Waiters,
+          string:find(Line, Sub) =:= nomatch orelse begin From ! {line, self(), Line}, false end].
+
+%% The first line (after the ready line) that a program start_program started printed
+%% with Substring in it, waiting for it as long as it takes (up to ?T).
+await_line(Node, Substring) ->
+    [{_, Keeper}] = ets:lookup(enode_it, {keeper, Node}),
+    Keeper ! {await_line, self(), Substring},
+    receive {line, Keeper, Line} -> Line after ?T -> error({no_line, Node, Substring}) end.
 
 exited(St) ->
     receive {wait_exit, From} -> From ! {exited, self(), St}, exited(St) end.

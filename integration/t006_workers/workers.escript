@@ -42,6 +42,7 @@ checks() ->
      {spawn_link_and_monitor_options, fun spawn_options/1},
      {rex, fun rex/1},
      {kv_gen_server, fun kv/1},
+     {debug_log, fun debug_log/1},
      {spawn_echo, fun spawn_echo/1},
      {enode_call_into_beam, fun enode_call/1},
      {concurrent_erpc_calls, fun concurrent/1},
@@ -183,6 +184,30 @@ kv(#{cpp := Cpp}) ->
     exit(Old, kill),
     enode_it:wait_until(fun() -> is_pid(New = rpc:call(Cpp, erlang, whereis, [kv])) andalso New =/= Old end, 10000),
     error = gen_server:call(KV, {get, k1}),
+    %% ... and the node said so, as OTP's supervisor reports it.
+    _ = enode_it:await_line(Cpp, "error " ++ atom_to_list(Cpp) ++ ": SUPERVISOR REPORT"),
+    _ = enode_it:await_line(Cpp, "supervisor: {local,enode_demo_sup}"),
+    _ = enode_it:await_line(Cpp, "errorContext: child_terminated"),
+    _ = enode_it:await_line(Cpp, "reason: killed"),
+    _ = enode_it:await_line(Cpp, "{id,kv}"),
+    _ = enode_it:await_line(Cpp, "restarted child kv as"),
+    ok.
+
+%% `enode run --log-level debug`: each step of a connection's setup is logged, naming
+%% the other node.
+debug_log(#{enode := Enode, cookie := Cookie, suffix := S}) ->
+    Dbg = enode_it:start_program(Enode, ["run", "--sname", "cpp_dbg_" ++ S, "--cookie", Cookie,
+                                         "--log-level", "debug"], "enode "),
+    pong = net_adm:ping(Dbg),
+    Me = atom_to_list(node()),
+    _ = enode_it:await_line(Dbg, "debug " ++ atom_to_list(Dbg) ++ ": registered with EPMD"),
+    _ = enode_it:await_line(Dbg, ": handshake"),
+    _ = enode_it:await_line(Dbg, "accepting " ++ Me),
+    _ = enode_it:await_line(Dbg, "notice " ++ atom_to_list(Dbg) ++ ": connected to " ++ Me),
+    _ = enode_it:await_line(Dbg, "connection to " ++ Me ++ ": flags"),
+    %% A level that is none is refused before the node starts.
+    {Out, 2} = enode_it:cmd(Enode, ["run", "--sname", "cpp_bad_" ++ S, "--log-level", "loud"]),
+    true = string:find(Out, "bad log level 'loud'") =/= nomatch,
     ok.
 
 spawn_echo(#{cpp := Cpp}) ->

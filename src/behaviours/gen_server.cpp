@@ -3,6 +3,7 @@
 #include <enode/runtime/exit.hpp>
 #include <enode/runtime/process.hpp>
 #include <enode/term/atoms.hpp>
+#include <enode/term/print.hpp>
 
 #include <exception>
 #include <utility>
@@ -146,7 +147,7 @@ public:
         self.exit(reason);
       }
     }
-    co_await loop(self, *s, first->timeout(), first->continuation());
+    co_await loop(self, *s, first->timeout(), first->continuation(), name);
   }
 
 private:
@@ -163,8 +164,24 @@ private:
     co_return reason;
   }
 
-  static awaitable<> loop(process& self, gen_server& s, runtime::timeout timeout, std::optional<term::value> cont) {
+  /// Ends the server with `reason`: an abnormal end is reported as OTP's gen_server
+  /// reports it (an error report with the last message), then the process exits.
+  [[noreturn]] static void end(process& self, std::optional<term::atom> const& name, term::value const& last,
+                               term::value const& reason) {
+    if (!runtime::is_normal_exit(reason)) {
+      auto const who = name ? term::value(*name) : self.self();
+      self.system().logger().error("** Generic server " + term::to_string(who) +
+                                   " terminating\n** Last message in was " + term::to_string(last) +
+                                   "\n** When Server state == (a C++ object)" + "\n** Reason for termination ==\n** " +
+                                   term::to_string(reason));
+    }
+    self.exit(reason);
+  }
+
+  static awaitable<> loop(process& self, gen_server& s, runtime::timeout timeout, std::optional<term::value> cont,
+                          std::optional<term::atom> name) {
     bool suspended = false;
+    term::value last = atoms::undefined; // the last message in, for a crash report
     auto is_system = [](term::value const& m) { return term::is_record(m, system_tag, 3) && from::of(m[1]); };
     for (;;) {
       std::optional<action> next;
@@ -183,6 +200,7 @@ private:
             m = co_await self.receive(is_system, runtime::infinity);
           else
             m = co_await self.receive(timeout);
+          last = m ? *m : term::value(atoms::timeout);
           if (!m) {
             next = co_await s.handle_info(atoms::timeout);
           } else if (term::is_record(*m, gen_call, 3) && (caller = from::of((*m)[1]))) {
@@ -217,7 +235,7 @@ private:
       if (failed) stop_reason = runtime::exit_reason_of(failed);
       if (stop_reason) {
         auto reason = co_await terminated(self, s, *stop_reason);
-        self.exit(reason);
+        end(self, name, last, reason);
       }
       switch (next->what()) {
         case action::kind::reply:
@@ -234,13 +252,13 @@ private:
           // As OTP's gen_server: terminate first, then the reply (whatever terminate did).
           auto reason = co_await terminated(self, s, next->reason());
           if (next->reply_value() && caller) gen_server::reply(self, *caller, *next->reply_value());
-          self.exit(reason);
+          end(self, name, last, reason);
         }
         default: break;
       }
       auto reason = term::tuple_of({bad_return_value, atoms::undefined});
       auto final_reason = co_await terminated(self, s, reason);
-      self.exit(final_reason);
+      end(self, name, last, final_reason);
     }
   }
 };

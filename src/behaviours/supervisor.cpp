@@ -3,6 +3,7 @@
 #include <enode/runtime/exit.hpp>
 #include <enode/runtime/process.hpp>
 #include <enode/term/atoms.hpp>
+#include <enode/term/print.hpp>
 
 #include <mutex>
 #include <unordered_map>
@@ -64,12 +65,6 @@ start_result start_result_of(term::value const& a) {
   if (term::is_record(a, atoms::ok, 2) && a[1].is_pid()) return start_result::ok(a[1].as_pid());
   if (term::is_record(a, atoms::ok, 2)) return start_result::ignore();
   return start_result::error(term::is_record(a, atoms::error, 2) ? a[1] : a);
-}
-
-/// Whether an exit reason means the child is not to be restarted when transient.
-bool is_normal_exit(term::value const& reason) {
-  return reason == term::value(atoms::normal) || reason == term::value(atoms::shutdown) ||
-         term::is_record(reason, atoms::shutdown, 2);
 }
 
 } // namespace
@@ -189,24 +184,63 @@ awaitable<bool> supervisor::restart(std::size_t index) {
   co_return true;
 }
 
+// OTP's supervisor report, at error level: who supervises, what happened, why, to whom.
+void supervisor::report(std::string_view context, term::value const& reason, child const& c,
+                        term::pid const& pid) const {
+  auto const& log = self().system().logger();
+  if (!log.enabled(log::level::error)) return;
+  auto const shutdown = shutdown_of(c.spec);
+  term::value const shutdown_v =
+      shutdown.is_brutal_kill() ? term::value(term::atom("brutal_kill"))
+      : shutdown.timeout() == runtime::infinity
+          ? term::value(term::atom("infinity"))
+          : term::value(std::chrono::duration_cast<std::chrono::milliseconds>(shutdown.timeout()).count());
+  static constexpr char const* restarts[] = {"permanent", "transient", "temporary"};
+  auto const offender = term::list_of(
+      {term::tuple_of({term::atom("pid"), term::value(pid)}), term::tuple_of({term::atom("id"), c.spec.id}),
+       term::tuple_of({term::atom("restart_type"), term::atom(restarts[static_cast<int>(c.spec.restart)])}),
+       term::tuple_of({term::atom("shutdown"), shutdown_v}),
+       term::tuple_of(
+           {term::atom("child_type"), term::atom(c.spec.type == child_type::worker ? "worker" : "supervisor")})});
+  log.error("SUPERVISOR REPORT\n    supervisor: " + term::to_string(name_of_self()) +
+            "\n    errorContext: " + std::string(context) + "\n    reason: " + term::to_string(reason) +
+            "\n    offender: " + term::to_string(offender));
+}
+
+// {local, Name} when registered, as OTP names a supervisor; else its pid.
+term::value supervisor::name_of_self() const {
+  auto info = self().system().info(self().pid());
+  if (info && info->registered_name) return term::tuple_of({term::atom("local"), *info->registered_name});
+  return self().self();
+}
+
 awaitable<action> supervisor::child_exited(term::pid const& pid, term::value const& reason) {
   auto index = find_pid(pid);
   if (!index) co_return action::noreply(); // not (or no longer) a child of ours
   auto& c = children_[*index];
   c.pid.reset();
   c.retry_key = template_ ? term::value(pid) : c.spec.id;
-  bool const again = c.spec.restart == restart_type::permanent ||
-                     (c.spec.restart == restart_type::transient && !is_normal_exit(reason));
+  bool const abnormal = !runtime::is_normal_exit(reason);
+  bool const again =
+      c.spec.restart == restart_type::permanent || (c.spec.restart == restart_type::transient && abnormal);
+  if (again || abnormal) report("child_terminated", reason, c, pid);
   if (!again) {
     if (c.spec.restart == restart_type::temporary || template_)
       children_.erase(children_.begin() + static_cast<std::ptrdiff_t>(*index));
     co_return action::noreply();
   }
   if (!add_restart()) {
+    report("shutdown", term::atom("reached_max_restart_intensity"), children_[*index], pid);
     co_await stop_all(0);
     co_return action::stop(atoms::shutdown);
   }
-  (void)co_await restart(*index);
+  auto const id = c.spec.id;
+  if (co_await restart(*index)) {
+    if (auto now = find_id(id); now && children_[*now].pid)
+      self().system().logger().notice("supervisor " + term::to_string(name_of_self()) + " restarted child " +
+                                      term::to_string(id) + " as " +
+                                      term::to_string(term::value(*children_[*now].pid)));
+  }
   co_return action::noreply();
 }
 

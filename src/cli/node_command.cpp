@@ -60,6 +60,8 @@ options:
   --no-embedded-epmd   fail instead of serving EPMD when none runs
   --connect NODE       stay connected to NODE (alive@host): connect at start and again
                        every 2 s while it is down; may be repeated
+  --log-level LEVEL    error, warning, notice (the default), info or debug; debug shows
+                       each connection's setup step by step (default: $ENODE_LOG_LEVEL)
 
 Without --name or --sname, the name comes from the environment as a release's start
 script takes it: RELEASE_NODE (NAME or NAME@HOST), RELEASE_DISTRIBUTION (sname, the
@@ -110,6 +112,9 @@ void refuse(flags_parsed& f, std::string_view cmd, std::string const& msg) {
 
 void release_environment(flags_parsed& f, std::string_view cmd) {
   auto bad = [&](std::string const& msg) { refuse(f, cmd, msg); };
+  if (!f.opts.log_level) {
+    if (auto env = log::level_from_env(); !env.problem.empty()) bad(env.problem);
+  }
   if (!f.opts.cookie) {
     if (char const* c = std::getenv("RELEASE_COOKIE"); c && *c) f.opts.cookie = std::string(c);
   }
@@ -192,6 +197,13 @@ flags_parsed parse_flags(std::span<char const* const> args, std::string_view cmd
         bad("bad timeout '" + std::string(*v) + "' (seconds, 1..4294967)");
       else
         f.timeout = std::chrono::seconds(*t);
+    } else if (a == "--log-level") {
+      auto v = value();
+      if (!v) break;
+      if (auto l = log::parse_level(*v))
+        f.opts.log_level = *l;
+      else
+        bad("bad log level '" + std::string(*v) + "' (error, warning, notice, info or debug)");
     } else if (a == "--no-embedded-epmd") {
       f.opts.embedded_epmd = false;
     } else if (a == "--connect" && cmd == "run") {
@@ -335,7 +347,7 @@ int ping_command(std::span<char const* const> args) {
     std::puts("pang");
     return 1;
   }
-  bool pong = n.ping(term::atom(c->target));
+  bool const pong = static_cast<bool>(n.ping(term::atom(c->target)));
   std::puts(pong ? "pong" : "pang");
   n.stop();
   return pong ? 0 : 1;
@@ -359,8 +371,8 @@ int call_command(std::span<char const* const> args) {
     return 1;
   }
   auto const peer = term::atom(c->target);
-  if (!n.connect(peer)) {
-    std::fprintf(stderr, "enode call: cannot connect to %s\n", c->target.c_str());
+  if (auto up = n.connect(peer); !up) {
+    std::fprintf(stderr, "enode call: cannot connect to %s: %s\n", c->target.c_str(), up.error().message().c_str());
     n.stop();
     return 1;
   }
@@ -403,9 +415,15 @@ int names_command(std::span<char const* const> args) {
   std::uint16_t port = f.opts.epmd_port ? *f.opts.epmd_port : dist::epmd::default_port();
   net::io_context ioc;
   result<dist::epmd::names_reply> r = dist::error::closed;
+  std::exception_ptr failed;
   net::co_spawn(
-      ioc, [&]() -> net::awaitable<void> { r = co_await dist::epmd::async_names(host, port, 5s); }, net::detached);
+      ioc, [&]() -> net::awaitable<void> { r = co_await dist::epmd::async_names(host, port, 5s); },
+      [&](std::exception_ptr e) { failed = e; });
   ioc.run();
+  if (failed) {
+    std::fprintf(stderr, "enode names: the EPMD request failed unexpectedly\n");
+    return 1;
+  }
   if (!r) {
     std::fprintf(stderr, "enode names: no EPMD on %s port %u: %s\n", host.c_str(), port, r.error().message().c_str());
     return 1;

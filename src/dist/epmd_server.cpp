@@ -23,10 +23,15 @@ struct server::registration {
   bool released = false;
 };
 
-server::server(net::any_io_executor ex) : strand_(net::make_strand(ex)), acceptor_(strand_) {}
+server::server(net::any_io_executor ex, log::logger log)
+    : strand_(net::make_strand(ex)), log_(std::move(log)), acceptor_(strand_) {}
 
-result<std::shared_ptr<server>> server::listen(net::any_io_executor ex, std::uint16_t port) {
-  std::shared_ptr<server> s(new server(ex));
+void server::spawn(net::awaitable<void> body, char const* what) {
+  net::co_spawn(strand_, std::move(body), log_.on_exit(std::string("EPMD server: ") + what));
+}
+
+result<std::shared_ptr<server>> server::listen(net::any_io_executor ex, std::uint16_t port, log::logger log) {
+  std::shared_ptr<server> s(new server(ex, std::move(log)));
   // On every address as epmd does (loopback only would hide the nodes from other
   // hosts): IPv6 and IPv4 on one dual-stack socket, or IPv4 alone where there is no IPv6.
   auto try_listen = [&](tcp::endpoint ep, bool dual) {
@@ -49,9 +54,9 @@ result<std::shared_ptr<server>> server::listen(net::any_io_executor ex, std::uin
   return s;
 }
 
-result<std::shared_ptr<server>> server::adopt(net::any_io_executor ex, int listen_fd,
-                                              std::vector<adopted> const& regs) {
-  std::shared_ptr<server> s(new server(ex));
+result<std::shared_ptr<server>> server::adopt(net::any_io_executor ex, int listen_fd, std::vector<adopted> const& regs,
+                                              log::logger log) {
+  std::shared_ptr<server> s(new server(ex, std::move(log)));
   error_code ec;
   // The descriptors' family, as the previous server opened them.
   auto family = [](int fd) {
@@ -81,9 +86,9 @@ result<std::shared_ptr<server>> server::adopt(net::any_io_executor ex, int liste
 
 void server::start() {
   auto self = shared_from_this();
-  net::co_spawn(strand_, accept_loop(), net::detached);
+  spawn(accept_loop(), "the accept loop");
   std::lock_guard g(mutex_);
-  for (auto& [name, r] : registered_) net::co_spawn(strand_, hold(r, {}), net::detached);
+  for (auto& [name, r] : registered_) spawn(hold(r, {}), "a registration");
 }
 
 void server::stop() {
@@ -168,7 +173,7 @@ net::awaitable<void> server::accept_loop() {
       if (ec == net::error::operation_aborted || ec == net::error::bad_descriptor) co_return;
       continue; // EMFILE and the like: keep serving
     }
-    net::co_spawn(strand_, serve(std::move(s)), net::detached);
+    spawn(serve(std::move(s)), "a request");
   }
 }
 
@@ -249,7 +254,7 @@ net::awaitable<void> server::serve(tcp::socket s) {
       in.erase(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(used));
       *gone = true;
       timer->cancel();
-      net::co_spawn(strand_, hold(reg, std::move(in)), net::detached);
+      spawn(hold(reg, std::move(in)), "a registration");
       co_return;
     }
     s.shutdown(tcp::socket::shutdown_send, ignored);

@@ -29,6 +29,7 @@ public:
       case error::tick_timeout: return "peer silent for a whole net_ticktime";
       case error::closed: return "connection closed";
       case error::too_large: return "packet over the size limit";
+      case error::crypto_failure: return "OpenSSL could not compute a digest or give random bytes";
     }
     return "unknown dist error";
   }

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <stdexcept>
 
 namespace enode::dist::handshake {
 namespace {
@@ -52,20 +51,18 @@ std::string text_of(std::span<std::byte const> b) {
 
 } // namespace
 
-digest_type digest(std::uint32_t challenge, std::string_view cookie) {
+result<digest_type> digest(std::uint32_t challenge, std::string_view cookie) {
   char num[16];
   auto [end, ec] = std::to_chars(num, num + sizeof num, challenge);
   (void)ec;
+  std::string input(cookie);
+  input.append(num, end);
   digest_type d{};
   unsigned int len = 0;
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  if (!ctx) throw std::bad_alloc();
-  bool ok = EVP_DigestInit_ex(ctx, EVP_md5(), nullptr) == 1 &&
-            EVP_DigestUpdate(ctx, cookie.data(), cookie.size()) == 1 &&
-            EVP_DigestUpdate(ctx, num, static_cast<std::size_t>(end - num)) == 1 &&
-            EVP_DigestFinal_ex(ctx, reinterpret_cast<unsigned char*>(d.data()), &len) == 1;
-  EVP_MD_CTX_free(ctx);
-  if (!ok || len != d.size()) throw std::runtime_error("OpenSSL MD5 failed");
+  if (EVP_Digest(input.data(), input.size(), reinterpret_cast<unsigned char*>(d.data()), &len, EVP_md5(), nullptr) !=
+          1 ||
+      len != d.size())
+    return error::crypto_failure;
   return d;
 }
 

@@ -90,14 +90,18 @@ net::awaitable<result<peer_identity>> async_connect(AsyncStream& s, local_identi
   peer_identity peer{challenge->name, flags::expand(challenge->flags), challenge->creation};
   if (flags::missing(peer.flags)) co_return error::missing_flags;
 
-  auto const out3 = hs::encode(hs::challenge_reply{mine, hs::digest(challenge->challenge, self.cookie)});
+  auto const theirs = hs::digest(challenge->challenge, self.cookie);
+  if (!theirs) co_return unexpected(theirs.error());
+  auto const out3 = hs::encode(hs::challenge_reply{mine, *theirs});
   if (auto ec = co_await send(s, out3)) co_return unexpected(dog.map(ec));
 
   auto ack = co_await receive(s);
   if (!ack) co_return unexpected(dog.map(ack.error()));
   auto a = hs::parse_challenge_ack(*ack);
   if (!a) co_return unexpected(a.error());
-  if (!same_digest(a->digest, hs::digest(mine, self.cookie))) co_return error::bad_digest;
+  auto const ours = hs::digest(mine, self.cookie);
+  if (!ours) co_return unexpected(ours.error());
+  if (!same_digest(a->digest, *ours)) co_return error::bad_digest;
   co_return peer;
 }
 
@@ -117,16 +121,16 @@ net::awaitable<result<peer_identity>> async_accept(AsyncStream& s, local_identit
   }
   peer_identity peer{name->name, flags::expand(name->flags), name->creation};
   if (!hs::parse_node_name(peer.name) || flags::missing(peer.flags) || (peer.flags & flags::name_me)) {
-    auto const refusal = hs::encode_status("not_allowed");
+    auto const refusal = hs::encode_status(to_string(status::not_allowed));
     (void)co_await send(s, refusal);
     co_return flags::missing(peer.flags) ? error::missing_flags : error::bad_node_name;
   }
-  std::string status = decide(peer);
-  auto const out4 = hs::encode_status(status);
+  auto const answer_status = decide(peer);
+  auto const out4 = hs::encode_status(to_string(answer_status));
   if (auto ec = co_await send(s, out4)) co_return unexpected(dog.map(ec));
-  if (status == "nok") co_return error::simultaneous_lost;
-  if (status == "not_allowed") co_return error::not_allowed;
-  if (status == "alive") {
+  if (answer_status == status::nok) co_return error::simultaneous_lost;
+  if (answer_status == status::not_allowed) co_return error::not_allowed;
+  if (answer_status == status::alive) {
     auto answer = co_await receive(s);
     if (!answer) co_return unexpected(dog.map(answer.error()));
     auto text = hs::parse_status(*answer);
@@ -141,8 +145,11 @@ net::awaitable<result<peer_identity>> async_accept(AsyncStream& s, local_identit
   if (!rep) co_return unexpected(dog.map(rep.error()));
   auto reply = hs::parse_challenge_reply(*rep);
   if (!reply) co_return unexpected(reply.error());
-  if (!same_digest(reply->digest, hs::digest(mine, self.cookie))) co_return error::bad_digest;
-  auto const out6 = hs::encode(hs::challenge_ack{hs::digest(reply->challenge, self.cookie)});
+  auto const ours = hs::digest(mine, self.cookie);
+  auto const theirs = hs::digest(reply->challenge, self.cookie);
+  if (!ours || !theirs) co_return error::crypto_failure;
+  if (!same_digest(reply->digest, *ours)) co_return error::bad_digest;
+  auto const out6 = hs::encode(hs::challenge_ack{*theirs});
   if (auto ec = co_await send(s, out6)) co_return unexpected(dog.map(ec));
   co_return peer;
 }

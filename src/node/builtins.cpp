@@ -9,8 +9,8 @@
 namespace enode::node {
 
 void add_builtins(node_impl& n) {
-  auto& f = n.fns;
-  f.add("erlang", "node", [&n] { return n.name_atom; });
+  auto& f = n.functions();
+  f.add("erlang", "node", [&n] { return n.name(); });
   f.add("erlang", "nodes", [&n] { return n.nodes(false); });
   f.add("erlang", "nodes", [&n](term::value which) {
     // nodes(visible | hidden | connected | this | known) and lists of them.
@@ -35,7 +35,7 @@ void add_builtins(node_impl& n) {
         throw bad_argument(1, "expected visible, hidden, connected, this or known");
     }
     std::vector<term::atom> out;
-    if (self) out.push_back(n.name_atom);
+    if (self) out.push_back(n.name());
     auto all = n.nodes(true);
     auto shown = n.nodes(false);
     for (auto const& a : all) {
@@ -45,12 +45,12 @@ void add_builtins(node_impl& n) {
     return out;
   });
   f.add("erlang", "is_alive", [] { return true; });
-  f.add("erlang", "registered", [&n] { return n.sys->registered(); });
+  f.add("erlang", "registered", [&n] { return n.system().registered(); });
   f.add("erlang", "whereis", [&n](term::atom name) -> term::value {
-    auto p = n.sys->whereis(name);
+    auto p = n.system().whereis(name);
     return p ? term::value(*p) : term::value(term::atoms::undefined);
   });
-  f.add("erlang", "is_process_alive", [&n](term::pid p) { return n.sys->is_process_alive(p); });
+  f.add("erlang", "is_process_alive", [&n](term::pid p) { return n.system().is_process_alive(p); });
   f.add("erlang", "send", [](runtime::process& self, term::value dest, term::value msg) {
     self.send(dest, msg);
     return msg;

@@ -37,15 +37,15 @@ std::string successor_program() {
 } // namespace
 
 void handover_epmd(node_impl& n) {
-  auto alive = n.full_name.substr(0, n.full_name.find('@'));
-  auto [listen_fd, regs] = n.epmd_server->release(alive);
+  auto alive = n.full_name().substr(0, n.full_name().find('@'));
+  auto [listen_fd, regs] = n.epmd_server_->release(alive);
   if (listen_fd < 0) return;
   std::string const program =
-      regs.empty() ? std::string() : (n.opts.epmd_successor.empty() ? successor_program() : n.opts.epmd_successor);
+      regs.empty() ? std::string() : (n.opts().epmd_successor.empty() ? successor_program() : n.opts().epmd_successor);
   if (regs.empty() || program.empty()) {
     if (!regs.empty())
-      n.log("no enode program to hand EPMD over to: the registrations of " + std::to_string(regs.size()) +
-            " other node(s) end");
+      n.logger().warning("no enode program to hand EPMD over to: the registrations of " + std::to_string(regs.size()) +
+                         " other node(s) end");
     ::close(listen_fd);
     for (auto const& r : regs) ::close(r.fd);
     return;
@@ -79,10 +79,10 @@ void handover_epmd(node_impl& n) {
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   if (rc != 0)
-    n.log("could not hand EPMD over: " + std::string(std::strerror(rc)) + "; its registrations end");
+    n.logger().error("could not hand EPMD over: " + std::string(std::strerror(rc)) + "; its registrations end");
   else
-    n.log("EPMD handed over to process " + std::to_string(child) + " with " + std::to_string(regs.size()) +
-          " registration(s)");
+    n.logger().notice("EPMD handed over to process " + std::to_string(child) + " with " + std::to_string(regs.size()) +
+                      " registration(s)");
   ::close(listen_fd);
   for (auto const& r : regs) ::close(r.fd);
 }

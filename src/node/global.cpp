@@ -30,15 +30,17 @@ namespace enode::node {
 namespace {
 
 namespace atoms = term::atoms;
+using behaviours::action;
 
 struct names {
-  term::atom gen_call{"$gen_call"}, gen_cast{"$gen_cast"}, global_name_server{"global_name_server"};
+  term::atom global_name_server{"global_name_server"};
   term::atom init_connect{"init_connect"}, init_connect_ack{"init_connect_ack"}, locker{"locker"};
   term::atom no_longer_a_pid{"no_longer_a_pid"}, lock_set{"lock_set"}, exchange{"exchange"};
   term::atom resolved{"resolved"}, new_nodes{"new_nodes"}, in_sync{"in_sync"}, unused{"unused"};
   term::atom cancel_connect{"cancel_connect"}, remove_connection{"remove_connection"};
   term::atom set_lock{"set_lock"}, del_lock{"del_lock"}, register_{"register"}, register_ext{"register_ext"};
   term::atom unregister{"unregister"}, nodeup{"nodeup"}, nodedown{"nodedown"}, yes{"yes"};
+  term::atom gen_cast{"$gen_cast"};
 };
 
 struct session {
@@ -54,162 +56,175 @@ struct lock {
 
 constexpr int protocol_version = 8;
 
+class global_name_server final : public behaviours::gen_server {
+public:
+  explicit global_name_server(node_impl& n) : n_(n), me_(n.name()) {}
+
+protected:
+  runtime::awaitable<action> init() override {
+    n_.monitor_nodes(self().pid(), true);
+    co_return action::ok();
+  }
+
+  // The calls that global:set_lock/trans/register_name make on every node.
+  runtime::awaitable<action> handle_call(term::value const& req, behaviours::from const& from) override {
+    if (term::is_record(req, w_.set_lock, 2) && req[1].is_tuple() && req[1].arity() == 2) {
+      // global:can_set_lock/1: free, or held for the same request id.
+      auto& l = locks_[req[1][0]];
+      if (!l.holders.empty() && l.req != req[1][1]) co_return action::reply(false);
+      l.req = req[1][1];
+      l.holders.insert(from.pid);
+      co_return action::reply(true);
+    }
+    if (term::is_record(req, w_.del_lock, 2) && req[1].is_tuple() && req[1].arity() == 2) {
+      if (auto it = locks_.find(req[1][0]); it != locks_.end()) {
+        if (auto h = it->second.holders.find(from.pid); h != it->second.holders.end()) it->second.holders.erase(h);
+        if (it->second.holders.empty()) locks_.erase(it);
+      }
+      co_return action::reply(true);
+    }
+    if (term::is_record(req, w_.register_, 4) || term::is_record(req, w_.register_ext, 5))
+      co_return action::reply(w_.yes); // we keep no copy of the name table: a leaf node
+    if (term::is_record(req, w_.unregister, 2)) co_return action::reply(atoms::ok);
+    co_return action::noreply(); // not a call global makes on other nodes
+  }
+
+  // The sync session (see the top of this file).
+  runtime::awaitable<action> handle_cast(term::value const& c) override {
+    if (c.is_tuple() && c.arity() >= 2 && c[0].is_atom()) session_cast(c[0].as_atom(), c);
+    co_return action::noreply();
+  }
+
+  runtime::awaitable<action> handle_info(term::value const& m) override {
+    if (!m.is_tuple() || m.arity() < 2 || !m[0].is_atom()) co_return action::noreply();
+    auto const what = m[0].as_atom();
+    if (what == w_.nodeup && m[1].is_atom()) {
+      if (!known_.contains(m[1].as_atom())) start_session(m[1].as_atom());
+    } else if (what == w_.nodedown && m[1].is_atom()) {
+      node_down(m[1].as_atom());
+    } else if (what == w_.cancel_connect && m.arity() == 3 && m[1].is_atom()) {
+      auto node = m[1].as_atom();
+      if (tag_matches(node, m[2])) {
+        sessions_.erase(node);
+        start_session(node);
+      }
+    } else if (what == w_.remove_connection && m[1].is_atom()) {
+      (void)n_.disconnect(m[1].as_atom());
+    }
+    // init_connect_ack (their acknowledgement of ours), lost_connection and anything
+    // else: ignored, as by a node that does not prevent overlapping partitions.
+    co_return action::noreply();
+  }
+
+private:
+  void session_cast(term::atom what, term::value const& c) {
+    if (what == w_.init_connect && c.arity() == 4 && c[2].is_atom()) {
+      init_connect(c[2].as_atom(), c[1]);
+    } else if (what == w_.lock_set && c.arity() >= 4 && c[1].is_pid()) {
+      auto node = c[1].as_pid().node;
+      if (c[2] != term::value(true)) return;
+      if (c.arity() >= 5 && !tag_matches(node, c[4])) return;
+      auto it = sessions_.find(node);
+      if (it == sessions_.end()) return;
+      cast(node, term::tuple_of({w_.lock_set, self().self(), true, term::value{}, it->second.his_tag}));
+      cast(node, term::tuple_of({w_.exchange, me_, term::value{}, term::value{}, it->second.his_tag}));
+    } else if (what == w_.exchange && c.arity() >= 5 && c[1].is_atom()) {
+      auto node = c[1].as_atom();
+      if (!tag_matches(node, c[4])) return;
+      cast(node, term::tuple_of({w_.resolved, me_, term::value{}, term::value{}, w_.unused, term::value{},
+                                 sessions_[node].his_tag}));
+    } else if (what == w_.resolved && c.arity() >= 7 && c[1].is_atom()) {
+      auto node = c[1].as_atom();
+      if (!tag_matches(node, c[6])) return;
+      sessions_.erase(node);
+      known_.insert(node);
+      sync_with(c[3]);
+    } else if (what == w_.new_nodes && c.arity() >= 5) {
+      sync_with(c[4]);
+    } else if (what == w_.in_sync && c[1].is_atom()) {
+      sessions_.erase(c[1].as_atom());
+    }
+  }
+
+  // {init_connect, {Vsn, Tag}, Node, Locker}: the other node starts a session.
+  void init_connect(term::atom node, term::value const& vt) {
+    if (known_.contains(node)) return; // as pre_connect: a known node's request is ignored
+    // {Vsn, Tag} (read loosely: later versions may add elements).
+    if (!vt.is_tuple() || vt.arity() < 2 || !vt[0].is_small()) return;
+    session& s = start_session(node);
+    s.his_vsn = vt[0].as_int();
+    s.his_tag = vt[1];
+    if (s.his_vsn >= 8) send_plain(node, term::tuple_of({w_.init_connect_ack, me_, s.his_tag, s.my_tag}));
+  }
+
+  void node_down(term::atom node) {
+    sessions_.erase(node);
+    known_.erase(node);
+    for (auto it = locks_.begin(); it != locks_.end();) {
+      std::erase_if(it->second.holders, [&](term::value const& p) { return p.is_pid() && p.as_pid().node == node; });
+      it = it->second.holders.empty() ? locks_.erase(it) : std::next(it);
+    }
+  }
+
+  term::value to_gns(term::atom node) const { return term::tuple_of({w_.global_name_server, node}); }
+  // As global's own sends (gns_volatile_send): `noconnect`, so that a node that has just
+  // gone is not dialled again by our half of a session with it.
+  void cast(term::atom node, term::value msg) {
+    if (n_.connected(node)) self().send(to_gns(node), term::tuple_of({w_.gen_cast, std::move(msg)}));
+  }
+  void send_plain(term::atom node, term::value msg) {
+    if (n_.connected(node)) self().send(to_gns(node), std::move(msg));
+  }
+
+  session& start_session(term::atom node) {
+    auto it = sessions_.find(node);
+    if (it != sessions_.end()) return it->second;
+    session& s = sessions_[node];
+    s.my_tag = self().make_ref();
+    cast(node, term::tuple_of({w_.init_connect, term::tuple_of({protocol_version, s.my_tag}), me_,
+                               term::tuple_of({w_.locker, w_.no_longer_a_pid, term::value{}, self().self()})}));
+    return s;
+  }
+
+  // Nodes that another node knows and we do not: their sync/0 waits for our in_sync.
+  void sync_with(term::value const& list) {
+    if (!list.is_list()) return;
+    for (auto const& x : list.list_elements()) {
+      std::optional<term::atom> node;
+      if (x.is_atom())
+        node = x.as_atom();
+      else if (x.is_tuple() && x.arity() >= 1 && x[0].is_atom())
+        node = x[0].as_atom();
+      if (!node || *node == me_ || known_.contains(*node)) continue;
+      // This one connects: the other node's sync/0 waits for us (global.erl S5).
+      self().send(to_gns(*node), term::tuple_of({w_.gen_cast, term::tuple_of({w_.in_sync, me_, true})}));
+      known_.insert(*node);
+      sessions_.erase(*node);
+    }
+  }
+
+  bool tag_matches(term::atom node, term::value const& tag) const {
+    auto it = sessions_.find(node);
+    return it != sessions_.end() && it->second.my_tag == tag;
+  }
+
+  node_impl& n_;
+  term::atom const me_;
+  names const w_;
+  std::map<term::atom, session> sessions_;
+  std::set<term::atom> known_;
+  std::map<term::value, lock> locks_;
+};
+
 } // namespace
 
-void start_global(node_impl& n) {
-  node_impl* np = &n;
-  auto pid = n.sys->spawn([np](runtime::process& self) -> runtime::awaitable<> {
-    names const w;
-    term::atom const me = np->name_atom;
-    std::map<term::atom, session> sessions;
-    std::set<term::atom> known;
-    std::map<term::value, lock> locks;
-    np->monitor_nodes(self.pid(), true);
-
-    auto to_gns = [&](term::atom node) { return term::tuple_of({w.global_name_server, node}); };
-    // As global's own sends (gns_volatile_send): `noconnect`, so that a node that has just
-    // gone is not dialled again by our half of a session with it.
-    auto cast = [&](term::atom node, term::value msg) {
-      if (np->connected(node)) self.send(to_gns(node), term::tuple_of({w.gen_cast, std::move(msg)}));
-    };
-    auto send_plain = [&](term::atom node, term::value msg) {
-      if (np->connected(node)) self.send(to_gns(node), std::move(msg));
-    };
-    auto start_session = [&](term::atom node) -> session& {
-      auto it = sessions.find(node);
-      if (it != sessions.end()) return it->second;
-      session& s = sessions[node];
-      s.my_tag = self.make_ref();
-      cast(node, term::tuple_of({w.init_connect, term::tuple_of({protocol_version, s.my_tag}), me,
-                                 term::tuple_of({w.locker, w.no_longer_a_pid, term::value{}, self.self()})}));
-      return s;
-    };
-    auto node_of = [](term::value const& v) -> std::optional<term::atom> {
-      if (v.is_atom()) return v.as_atom();
-      if (v.is_tuple() && v.arity() >= 1 && v[0].is_atom()) return v[0].as_atom();
-      return std::nullopt;
-    };
-    // Nodes that another node knows and we do not: their sync/0 waits for our in_sync.
-    auto sync_with = [&](term::value const& list) {
-      if (!list.is_list()) return;
-      for (auto const& x : list.list_elements()) {
-        auto node = node_of(x);
-        if (!node || *node == me || known.contains(*node)) continue;
-        // This one connects: the other node's sync/0 waits for us (global.erl S5).
-        self.send(to_gns(*node), term::tuple_of({w.gen_cast, term::tuple_of({w.in_sync, me, true})}));
-        known.insert(*node);
-        sessions.erase(*node);
-      }
-    };
-    auto tag_matches = [&](term::atom node, term::value const& tag) {
-      auto it = sessions.find(node);
-      return it != sessions.end() && it->second.my_tag == tag;
-    };
-
-    for (;;) {
-      term::value m = co_await self.receive();
-      if (term::is_record(m, w.gen_call, 3)) {
-        auto from = behaviours::from::of(m[1]);
-        if (!from) continue;
-        term::value const& req = m[2];
-        term::value reply;
-        if (term::is_record(req, w.set_lock, 2) && req[1].is_tuple() && req[1].arity() == 2) {
-          // global:can_set_lock/1: free, or held for the same request id.
-          auto& l = locks[req[1][0]];
-          if (l.holders.empty() || l.req == req[1][1]) {
-            l.req = req[1][1];
-            l.holders.insert(from->pid);
-            reply = true;
-          } else {
-            reply = false;
-          }
-        } else if (term::is_record(req, w.del_lock, 2) && req[1].is_tuple() && req[1].arity() == 2) {
-          if (auto it = locks.find(req[1][0]); it != locks.end()) {
-            if (auto h = it->second.holders.find(from->pid); h != it->second.holders.end()) it->second.holders.erase(h);
-            if (it->second.holders.empty()) locks.erase(it);
-          }
-          reply = true;
-        } else if (term::is_record(req, w.register_, 4) || term::is_record(req, w.register_ext, 5)) {
-          reply = w.yes; // we keep no copy of the name table: a leaf node
-        } else if (term::is_record(req, w.unregister, 2)) {
-          reply = atoms::ok;
-        } else {
-          continue; // not a call global makes on other nodes
-        }
-        behaviours::gen_server::reply(self, *from, std::move(reply));
-        continue;
-      }
-      if (term::is_record(m, w.gen_cast, 2)) {
-        term::value const& c = m[1];
-        if (!c.is_tuple() || c.arity() < 2 || !c[0].is_atom()) continue;
-        auto const what = c[0].as_atom();
-        if (what == w.init_connect && c.arity() == 4 && c[2].is_atom()) {
-          auto node = c[2].as_atom();
-          if (known.contains(node)) continue; // as pre_connect: a known node's request is ignored
-          // {Vsn, Tag} (read loosely: later versions may add elements).
-          term::value const& vt = c[1];
-          if (!vt.is_tuple() || vt.arity() < 2 || !vt[0].is_small()) continue;
-          session& s = start_session(node);
-          s.his_vsn = vt[0].as_int();
-          s.his_tag = vt[1];
-          if (s.his_vsn >= 8) send_plain(node, term::tuple_of({w.init_connect_ack, me, s.his_tag, s.my_tag}));
-        } else if (what == w.lock_set && c.arity() >= 4 && c[1].is_pid()) {
-          auto node = c[1].as_pid().node;
-          if (c[2] != term::value(true)) continue;
-          term::value const tag = c.arity() >= 5 ? c[4] : term::value{};
-          if (c.arity() >= 5 && !tag_matches(node, tag)) continue;
-          auto it = sessions.find(node);
-          if (it == sessions.end()) continue;
-          cast(node, term::tuple_of({w.lock_set, self.self(), true, term::value{}, it->second.his_tag}));
-          cast(node, term::tuple_of({w.exchange, me, term::value{}, term::value{}, it->second.his_tag}));
-        } else if (what == w.exchange && c.arity() >= 5 && c[1].is_atom()) {
-          auto node = c[1].as_atom();
-          if (!tag_matches(node, c[4])) continue;
-          cast(node, term::tuple_of({w.resolved, me, term::value{}, term::value{}, w.unused, term::value{},
-                                     sessions[node].his_tag}));
-        } else if (what == w.resolved && c.arity() >= 7 && c[1].is_atom()) {
-          auto node = c[1].as_atom();
-          if (!tag_matches(node, c[6])) continue;
-          sessions.erase(node);
-          known.insert(node);
-          sync_with(c[3]);
-        } else if (what == w.new_nodes && c.arity() >= 5) {
-          sync_with(c[4]);
-        } else if (what == w.in_sync && c[1].is_atom()) {
-          sessions.erase(c[1].as_atom());
-        }
-        continue;
-      }
-      if (!m.is_tuple() || m.arity() < 2 || !m[0].is_atom()) continue;
-      auto const what = m[0].as_atom();
-      if (what == w.nodeup && m[1].is_atom()) {
-        auto node = m[1].as_atom();
-        if (!known.contains(node)) start_session(node);
-      } else if (what == w.nodedown && m[1].is_atom()) {
-        auto node = m[1].as_atom();
-        sessions.erase(node);
-        known.erase(node);
-        for (auto it = locks.begin(); it != locks.end();) {
-          std::erase_if(it->second.holders,
-                        [&](term::value const& p) { return p.is_pid() && p.as_pid().node == node; });
-          it = it->second.holders.empty() ? locks.erase(it) : std::next(it);
-        }
-      } else if (what == w.init_connect_ack) {
-        // Their acknowledgement of our init_connect: nothing to do.
-      } else if (what == w.cancel_connect && m.arity() == 3 && m[1].is_atom()) {
-        auto node = m[1].as_atom();
-        if (tag_matches(node, m[2])) {
-          sessions.erase(node);
-          start_session(node);
-        }
-      } else if (what == w.remove_connection && m[1].is_atom()) {
-        np->disconnect(m[1].as_atom());
-      }
-      // lost_connection and anything else: ignored, as by a node that does not prevent
-      // overlapping partitions.
-    }
-  });
-  if (pid) (void)n.sys->register_name(term::atom("global_name_server"), *pid);
+behaviours::child_spec global_spec(node_impl& n) {
+  behaviours::child_spec c;
+  c.id = term::atom("global_name_server");
+  c.start = behaviours::start_server<global_name_server>(
+      behaviours::start_options{.name = term::atom("global_name_server")}, std::ref(n));
+  c.modules = {term::atom("global")};
+  return c;
 }
 
 } // namespace enode::node

@@ -112,7 +112,7 @@ term::value answer(term::value const& req) {
 } // namespace
 
 void start_io_server(node_impl& n) {
-  auto pid = n.sys->spawn([](runtime::process& self) -> runtime::awaitable<> {
+  auto pid = n.system().spawn([](runtime::process& self) -> runtime::awaitable<> {
     for (;;) {
       term::value m = co_await self.receive();
       // {io_request, From, ReplyAs, Request} -> From ! {io_reply, ReplyAs, Reply}
@@ -120,7 +120,7 @@ void start_io_server(node_impl& n) {
         self.send(m[1], term::tuple_of({io_reply, m[2], answer(m[3])}));
     }
   });
-  if (pid) n.group_leader = term::value(*pid);
+  if (pid) n.set_group_leader(term::value(*pid));
 }
 
 } // namespace enode::node

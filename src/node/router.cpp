@@ -34,9 +34,9 @@ void node_impl::route(term::atom node, signals::signal&& s) {
              s);
   // While the node stops, what its processes send on live connections still goes (their
   // exit signals among it); nothing new is connected.
-  auto p = find(node);
+  auto p = peers_.find(node);
   if (!p && !dist::handshake::parse_node_name(node.name())) {
-    if (sys) sys->answer_unreachable(s);
+    if (sys_) sys_->answer_unreachable(s);
     return;
   }
   std::shared_ptr<dist::connection> c;
@@ -45,7 +45,7 @@ void node_impl::route(term::atom node, signals::signal&& s) {
     if (p) g = std::unique_lock(p->mutex);
     if (!p || p->retired) {
       if (g.owns_lock()) g.unlock();
-      std::tie(p, g) = lock_peer(node);
+      std::tie(p, g) = peers_.lock(node);
     }
     if (p->conn && !p->conn->closed()) {
       if (!signals::is_message(s)) {
@@ -66,7 +66,7 @@ void node_impl::route(term::atom node, signals::signal&& s) {
     route(node, std::move(s));
     return;
   }
-  if (sys) sys->answer_unreachable(s); // stopping, and not connected
+  if (sys_) sys_->answer_unreachable(s); // stopping, and not connected
 }
 
 // Under p.mutex: keeps the books of what crosses this connection, then sends.
@@ -93,12 +93,12 @@ void node_impl::send_on(peer& p, dist::connection& c, signals::signal&& s) {
             if (!(c.flags() & dist::flags::spawn)) {
               // The peer cannot spawn (a C node, say): notsup, as BEAM answers locally,
               // from the scheduler (p.mutex is held here).
-              net::post(sched.context(), [this, r = signals::spawn_reply{x.ref, x.from, 0, term::atom("notsup")}] {
-                if (sys) sys->inject(signals::signal(r));
+              net::post(sched_.context(), [this, r = signals::spawn_reply{x.ref, x.from, 0, term::atom("notsup")}] {
+                if (sys_) sys_->inject(signals::signal(r));
               });
               return false;
             }
-            if (x.group_leader.is_nil()) x.group_leader = group_leader; // where its output goes
+            if (x.group_leader.is_nil()) x.group_leader = group_leader_; // where its output goes
             b.spawns[x.ref] = x.from;
             return true;
           },
@@ -119,22 +119,22 @@ void node_impl::send_on(peer& p, dist::connection& c, signals::signal&& s) {
 
 void node_impl::on_message(dist::connection& c, dist::control&& msg) {
   auto* p = static_cast<peer*>(c.context());
-  if (!p || !sys) return;
-  if (received(c, *p, msg.signal)) sys->inject(std::move(msg.signal));
+  if (!p || !sys_) return;
+  if (received(c, *p, msg.signal)) sys_->inject(std::move(msg.signal));
 }
 
 bool node_impl::received(dist::connection& c, peer& p, signals::signal& s) {
   // BEAM drops a connection whose peer speaks for processes that are not its own.
   auto from_peer = [&](term::value const& from) {
     if (from.is_pid() && from.as_pid().node == p.name) return true;
-    log("closing the connection to " + c.peer_name() + ": a signal from a process of another node");
+    logger_.warning("closing the connection to " + c.peer_name() + ": a signal from a process of another node");
     c.close(make_error_code(dist::error::bad_packet));
     return false;
   };
   // Not ours to deliver otherwise (an old incarnation's pid is the runtime's to answer).
   auto for_us = [&](term::value const& v) {
-    if (v.is_pid()) return v.as_pid().node == name_atom;
-    if (v.is_reference()) return v.as_reference().node == name_atom; // never forwarded to a third node
+    if (v.is_pid()) return v.as_pid().node == name_;
+    if (v.is_reference()) return v.as_reference().node == name_; // never forwarded to a third node
     return true;
   };
   auto& b = p.books;
@@ -201,13 +201,13 @@ bool node_impl::received(dist::connection& c, peer& p, signals::signal& s) {
 }
 
 void node_impl::connection_lost(peer_books const& b) {
-  if (!sys) return;
-  for (auto const& [local, remote] : b.links) sys->inject(signals::exit{remote, local, atoms::noconnection});
+  if (!sys_) return;
+  for (auto const& [local, remote] : b.links) sys_->inject(signals::exit{remote, local, atoms::noconnection});
   for (auto const& [ref, m] : b.monitors_out)
-    sys->inject(signals::down{pid_in(m.target), name_in(m.target), m.watcher, ref, atoms::noconnection});
-  for (auto const& [ref, target] : b.monitors_in) sys->inject(signals::demonitor{{}, target, ref});
+    sys_->inject(signals::down{pid_in(m.target), name_in(m.target), m.watcher, ref, atoms::noconnection});
+  for (auto const& [ref, target] : b.monitors_in) sys_->inject(signals::demonitor{{}, target, ref});
   // Unanswered spawn requests fail as the node is gone (a monitored one's monitor fires).
-  for (auto const& [ref, caller] : b.spawns) sys->inject(signals::spawn_reply{ref, caller, 0, atoms::noconnection});
+  for (auto const& [ref, caller] : b.spawns) sys_->inject(signals::spawn_reply{ref, caller, 0, atoms::noconnection});
 }
 
 } // namespace enode::node

@@ -20,7 +20,7 @@ runtime::awaitable<> requested(runtime::process& self, node_impl& n, term::atom 
     // erpc:execute_call(Res, M, F, A): the outcome is the exit reason, which reaches the
     // caller through its monitor.
     auto const& res = a[0];
-    auto o = co_await apply(self, n.fns, a[1], a[2], a[3]);
+    auto o = co_await apply(self, n.functions(), a[1], a[2], a[3]);
     switch (o.what) {
       case outcome::kind::returned: self.exit(term::tuple_of({res, return_atom, o.value}));
       case outcome::kind::thrown: self.exit(term::tuple_of({res, throw_atom, o.value}));
@@ -30,10 +30,10 @@ runtime::awaitable<> requested(runtime::process& self, node_impl& n, term::atom 
   }
   if (m == erpc && f == execute_cast && a.size() == 3) {
     // erpc:execute_cast(M, F, A): nobody waits; an error ends the process as erpc's does.
-    auto o = co_await apply(self, n.fns, a[0], a[1], a[2]);
+    auto o = co_await apply(self, n.functions(), a[0], a[1], a[2]);
     if (o.what == outcome::kind::error) {
-      n.log("erpc:cast of " + std::string(a[0].is_atom() ? a[0].as_atom().name() : "?") + ":" +
-            std::string(a[1].is_atom() ? a[1].as_atom().name() : "?") + " failed");
+      n.logger().error("erpc:cast of " + std::string(a[0].is_atom() ? a[0].as_atom().name() : "?") + ":" +
+                       std::string(a[1].is_atom() ? a[1].as_atom().name() : "?") + " failed");
       self.exit(term::tuple_of({term::tuple_of({exception, term::tuple_of({o.value, o.stack})}), term::value()}));
     }
     if (o.what == outcome::kind::exited) self.exit(o.value);
@@ -41,7 +41,7 @@ runtime::awaitable<> requested(runtime::process& self, node_impl& n, term::atom 
   }
   // Any other M:F(A...): a function we serve, or undef as on a node without the module.
   term::value const mv(m), fv(f); // locals, not temporaries in the co_await (GCC 12)
-  auto o = co_await apply(self, n.fns, mv, fv, args);
+  auto o = co_await apply(self, n.functions(), mv, fv, args);
   switch (o.what) {
     case outcome::kind::returned: co_return;
     case outcome::kind::thrown:
@@ -69,10 +69,11 @@ void node_impl::spawn_requested(term::atom from, signals::spawn_request&& r) {
   // overtakes it; through the router, which books its link and monitor.
   how.ready = [&](term::pid const& pid) { route(from, signals::spawn_reply{r.ref, r.from, set_up, term::value(pid)}); };
   // The node outlives its processes: stop() joins them before it goes.
-  auto spawned =
-      sys->spawn([self = this, mod = r.module, fun = r.function, args = r.args](
-                     runtime::process& proc) -> runtime::awaitable<> { return requested(proc, *self, mod, fun, args); },
-                 how);
+  auto spawned = sys_->spawn(
+      [self = this, mod = r.module, fun = r.function, args = r.args](runtime::process& proc) -> runtime::awaitable<> {
+        return requested(proc, *self, mod, fun, args);
+      },
+      how);
   // The node is stopping: no process can start. BEAM answers system_limit when it cannot.
   if (!spawned) route(from, signals::spawn_reply{r.ref, r.from, 0, term::value(term::atoms::system_limit)});
 }

@@ -1,11 +1,25 @@
 #pragma once
 
+#include <enode/behaviours/supervisor.hpp>
+
 namespace enode::node {
 
 class node_impl;
 
+/// Starts the node's system processes: the I/O server, then `kernel_sup` (as OTP names
+/// it), a one_for_one supervisor of `net_kernel`, `rex` and `global_name_server`.
+/// Returns once they are registered; false if they could not start.
+bool start_system_processes(node_impl& n);
+
 /// `net_kernel`: answers `{is_auth, Node}` with `yes`, so that net_adm:ping/1 is pong.
-void start_net_kernel(node_impl& n);
+behaviours::child_spec net_kernel_spec(node_impl& n);
+
+/// `rex`, the rpc server, for what BEAM nodes still send it (see rex.cpp).
+behaviours::child_spec rex_spec(node_impl& n);
+
+/// `global_name_server`: takes part in `global`'s handshake as a node that registers no
+/// names, so that global:sync/0 returns and locks work on the BEAM nodes (see global.cpp).
+behaviours::child_spec global_spec(node_impl& n);
 
 /// Serves erlang:node/0, nodes/0,1, is_alive/0, registered/0, whereis/1,
 /// is_process_alive/1 and send/2 to rpc and erpc callers (builtins.cpp).
@@ -14,13 +28,6 @@ void add_builtins(node_impl& n);
 /// The I/O server that is the group leader of processes our spawn requests make on
 /// other nodes: what they print goes to standard output (io_server.cpp).
 void start_io_server(node_impl& n);
-
-/// `rex`, the rpc server, for what BEAM nodes still send it (see rex.cpp).
-void start_rex(node_impl& n);
-
-/// `global_name_server`: takes part in `global`'s handshake as a node that registers no
-/// names, so that global:sync/0 returns and locks work on the BEAM nodes (see global.cpp).
-void start_global(node_impl& n);
 
 /// Hands the embedded EPMD to a successor process when other nodes are registered with
 /// it (see epmd_server.hpp); otherwise just closes it.

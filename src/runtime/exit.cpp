@@ -62,4 +62,9 @@ term::value exit_reason_of(std::exception_ptr e) noexcept {
   }
 }
 
+bool is_normal_exit(term::value const& reason) noexcept {
+  return reason == term::value(term::atoms::normal) || reason == term::value(term::atoms::shutdown) ||
+         term::is_record(reason, term::atoms::shutdown, 2);
+}
+
 } // namespace enode::runtime

@@ -8,14 +8,18 @@
 
 namespace enode::runtime {
 
-system::system(net::io_context& ioc, system_options opts) : impl_(std::make_shared<system_impl>(ioc, opts, *this)) {}
+system::system(net::io_context& ioc, system_options opts, log::logger logger)
+    : impl_(std::make_shared<system_impl>(ioc, opts, std::move(logger), *this)) {}
 
 system::~system() {
   impl_->shutdown(std::chrono::seconds(5));
   impl_->join();
 }
 
+system_impl& impl_of(system& s) noexcept { return *s.impl_; }
+
 term::atom system::node() const noexcept { return impl_->node; }
+log::logger const& system::logger() const noexcept { return impl_->logger; }
 std::uint32_t system::creation() const noexcept { return impl_->creation; }
 net::io_context& system::context() const noexcept { return impl_->ioc; }
 

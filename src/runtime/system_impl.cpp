@@ -14,9 +14,11 @@ namespace atoms = term::atoms;
 
 bool running_in(net::io_context& ioc) noexcept { return ioc.get_executor().running_in_this_thread(); }
 
-system_impl::system_impl(net::io_context& io, system_options const& opts, runtime::system& own)
-    : ioc(io), node(opts.node), creation(opts.creation), owner(own),
-      system_pid(term::pid{opts.node, 0, 0, opts.creation}), strand_(net::make_strand(io)) {}
+system_impl::system_impl(net::io_context& io, system_options const& opts, log::logger log, runtime::system& own)
+    : ioc(io), node(opts.node), creation(opts.creation), owner(own), logger(std::move(log)),
+      system_pid(term::pid{opts.node, 0, 0, opts.creation}), strand_(net::make_strand(io)) {
+  logger.set_node(std::string(node.name()));
+}
 
 system_impl::~system_impl() = default;
 

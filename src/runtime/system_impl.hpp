@@ -74,13 +74,14 @@ struct number_hash {
 /// may outlive the public object (timers), hence the shared_ptr.
 class system_impl : public std::enable_shared_from_this<system_impl> {
 public:
-  system_impl(net::io_context& ioc, system_options const& opts, runtime::system& owner);
+  system_impl(net::io_context& ioc, system_options const& opts, log::logger log, runtime::system& owner);
   ~system_impl();
 
   net::io_context& ioc;
   term::atom const node;
   std::uint32_t const creation;
   runtime::system& owner;
+  log::logger const logger;
   /// `<Node.0.0>`: the sender of the exit signals of a shutdown (as BEAM's init).
   term::value const system_pid;
 
@@ -187,6 +188,9 @@ private:
   mutable std::mutex join_mutex_;
   std::condition_variable join_cv_;
 };
+
+/// The state behind a `runtime::system`.
+system_impl& impl_of(system& s) noexcept;
 
 /// Whether the calling thread is running a handler of `ioc`.
 bool running_in(net::io_context& ioc) noexcept;

@@ -106,7 +106,7 @@ struct rig {
   }
 };
 
-dist::accept_status answer(std::string s) {
+dist::accept_status answer(dist::status s) {
   return [s](dist::peer_identity const&) { return s; };
 }
 
@@ -119,7 +119,7 @@ TEST_SUITE("dist") {
     r.connect(alice(), "bob@localhost");
     r.accept(bob(), [&](dist::peer_identity const& p) {
       asked = p;
-      return std::string("ok");
+      return dist::status::ok;
     });
     r.run();
     REQUIRE(r.connected);
@@ -147,7 +147,7 @@ TEST_SUITE("dist") {
     auto lean = bob();
     lean.flags = flags::mandatory_25_digest | flags::unlink_id | flags::v4_nc | flags::dist_monitor;
     r.connect(alice(), "bob@localhost");
-    r.accept(lean, answer("ok"));
+    r.accept(lean, answer(dist::status::ok));
     r.run();
     REQUIRE(*r.connected);
     REQUIRE(*r.accepted);
@@ -155,8 +155,8 @@ TEST_SUITE("dist") {
   }
 
   TEST_CASE("setup: ok_simultaneous and alive continue the handshake") {
-    for (char const* status : {"ok_simultaneous", "alive"}) {
-      CAPTURE(status);
+    for (auto status : {dist::status::ok_simultaneous, dist::status::alive}) {
+      CAPTURE(dist::to_string(status));
       rig r;
       r.connect(alice(), "bob@localhost");
       r.accept(bob(), answer(status));
@@ -173,7 +173,7 @@ TEST_SUITE("dist") {
     auto other = bob();
     other.cookie = "not-secret";
     r.connect(alice(), "bob@localhost");
-    r.accept(other, answer("ok"));
+    r.accept(other, answer(dist::status::ok));
     r.run();
     REQUIRE(r.accepted);
     REQUIRE(r.connected);
@@ -198,8 +198,8 @@ TEST_SUITE("dist") {
           REQUIRE(reply);
           auto rep = hs::parse_challenge_reply(*reply);
           REQUIRE(rep);
-          CHECK(rep->digest == hs::digest(1234, "secret")); // the initiator's digest is right
-          auto const ack = hs::encode(hs::challenge_ack{hs::digest(rep->challenge, "wrong")});
+          CHECK(rep->digest == *hs::digest(1234, "secret")); // the initiator's digest is right
+          auto const ack = hs::encode(hs::challenge_ack{*hs::digest(rep->challenge, "wrong")});
           co_await write_all(r.b, ack);
         },
         rethrow);
@@ -211,7 +211,7 @@ TEST_SUITE("dist") {
   TEST_CASE("setup: nok makes both sides give up with simultaneous_lost") {
     rig r;
     r.connect(alice(), "bob@localhost");
-    r.accept(bob(), answer("nok"));
+    r.accept(bob(), answer(dist::status::nok));
     r.run();
     CHECK(r.connected->error() == error::simultaneous_lost);
     CHECK(r.accepted->error() == error::simultaneous_lost);
@@ -220,7 +220,7 @@ TEST_SUITE("dist") {
   TEST_CASE("setup: not_allowed makes both sides give up with not_allowed") {
     rig r;
     r.connect(alice(), "bob@localhost");
-    r.accept(bob(), answer("not_allowed"));
+    r.accept(bob(), answer(dist::status::not_allowed));
     r.run();
     CHECK(r.connected->error() == error::not_allowed);
     CHECK(r.accepted->error() == error::not_allowed);
@@ -252,7 +252,7 @@ TEST_SUITE("dist") {
 
   TEST_CASE("setup: an initiator answering false to alive leaves the acceptor with already_connected") {
     rig r;
-    r.accept(bob(), answer("alive"));
+    r.accept(bob(), answer(dist::status::alive));
     net::co_spawn(
         r.ioc,
         [&]() -> net::awaitable<void> {
@@ -278,7 +278,7 @@ TEST_SUITE("dist") {
     r.connect(old, "bob@localhost");
     r.accept(bob(), [&](dist::peer_identity const&) {
       asked = true;
-      return std::string("ok");
+      return dist::status::ok;
     });
     r.run();
     CHECK(r.accepted->error() == error::missing_flags);
@@ -291,7 +291,7 @@ TEST_SUITE("dist") {
     auto old = bob();
     old.flags = flags::mandatory_25;
     r.connect(alice(), "bob@localhost");
-    r.accept(old, answer("ok"));
+    r.accept(old, answer(dist::status::ok));
     r.run();
     CHECK(r.connected->error() == error::missing_flags);
     CHECK(!*r.accepted);
@@ -300,7 +300,7 @@ TEST_SUITE("dist") {
   TEST_CASE("setup: the initiator refuses an acceptor of another name") {
     rig r;
     r.connect(alice(), "carol@localhost");
-    r.accept(bob(), answer("ok"));
+    r.accept(bob(), answer(dist::status::ok));
     r.run();
     CHECK(r.connected->error() == error::name_mismatch);
     CHECK(!*r.accepted);
@@ -312,7 +312,7 @@ TEST_SUITE("dist") {
       auto bad = alice();
       bad.name = "alice";
       r.connect(bad, "bob@localhost");
-      r.accept(bob(), answer("ok"));
+      r.accept(bob(), answer(dist::status::ok));
       r.run();
       CHECK(r.accepted->error() == error::bad_node_name);
       CHECK(r.connected->error() == error::not_allowed);
@@ -323,7 +323,7 @@ TEST_SUITE("dist") {
       dyn.name = "localhost";
       dyn.flags |= flags::name_me;
       r.connect(dyn, "bob@localhost");
-      r.accept(bob(), answer("ok"));
+      r.accept(bob(), answer(dist::status::ok));
       r.run();
       CHECK(!*r.accepted);
       CHECK(r.connected->error() == error::not_allowed);
@@ -343,7 +343,7 @@ TEST_SUITE("dist") {
   TEST_CASE("setup: a silent initiator makes the acceptor fail with setup_timeout") {
     rig r;
     r.timeout = 20ms; // a test of the setup timeout, scaled down
-    r.accept(bob(), answer("ok"));
+    r.accept(bob(), answer(dist::status::ok));
     auto took = r.run();
     REQUIRE(r.accepted);
     CHECK(r.accepted->error() == error::setup_timeout);
@@ -387,7 +387,7 @@ TEST_SUITE("dist") {
     for (auto const& row : rows) {
       CAPTURE(row.what);
       rig r;
-      r.accept(bob(), answer("ok"));
+      r.accept(bob(), answer(dist::status::ok));
       net::co_spawn(
           r.ioc, [&]() -> net::awaitable<void> { co_await write_all(r.a, row.bytes); }, rethrow);
       r.run();
@@ -398,7 +398,7 @@ TEST_SUITE("dist") {
 
   TEST_CASE("setup: an acceptor whose peer hangs up fails with the socket's error") {
     rig r;
-    r.accept(bob(), answer("ok"));
+    r.accept(bob(), answer(dist::status::ok));
     net::co_spawn(
         r.ioc,
         [&]() -> net::awaitable<void> {

@@ -222,7 +222,7 @@ auto const connect_as_alice = [](auto& s) -> net::awaitable<std::string> {
 };
 
 // Bob accepts alice, answering `status`, with our_challenge as his.
-auto accept_as_bob(std::string status) {
+auto accept_as_bob(dist::status status) {
   return [status](auto& s) -> net::awaitable<std::string> {
     auto const self = bob();
     dist::accept_status const decide = [status](dist::peer_identity const&) { return status; };
@@ -309,9 +309,9 @@ TEST_SUITE("dist") {
   TEST_CASE("stream split: the initiator's handshake gives one result in every split and fails cleanly at every step") {
     auto const status_ok = hs::encode_status("ok");
     auto const challenge = hs::encode(hs::challenge{bob().flags, their_challenge, 22, "bob@localhost"});
-    auto const ack = hs::encode(hs::challenge_ack{hs::digest(our_challenge, "secret")});
+    auto const ack = hs::encode(hs::challenge_ack{*hs::digest(our_challenge, "secret")});
     auto const send_name = hs::encode(hs::send_name{alice().flags, 11, "alice@localhost"});
-    auto const reply = hs::encode(hs::challenge_reply{our_challenge, hs::digest(their_challenge, "secret")});
+    auto const reply = hs::encode(hs::challenge_reply{our_challenge, *hs::digest(their_challenge, "secret")});
     SUBCASE("ok") {
       check_every_split(connect_as_alice, concat({status_ok, challenge, ack}), identity_of(bob()),
                         concat({send_name, reply}));
@@ -321,7 +321,7 @@ TEST_SUITE("dist") {
                         concat({send_name, hs::encode_status("true"), reply}));
     }
     SUBCASE("an ack with the wrong digest") {
-      auto const bad_ack = hs::encode(hs::challenge_ack{hs::digest(our_challenge, "wrong")});
+      auto const bad_ack = hs::encode(hs::challenge_ack{*hs::digest(our_challenge, "wrong")});
       check_every_split(connect_as_alice, concat({status_ok, challenge, bad_ack}),
                         describe(make_error_code(error::bad_digest)), concat({send_name, reply}));
     }
@@ -332,24 +332,24 @@ TEST_SUITE("dist") {
 
   TEST_CASE("stream split: the acceptor's handshake gives one result in every split and fails cleanly at every step") {
     auto const send_name = hs::encode(hs::send_name{alice().flags, 11, "alice@localhost"});
-    auto const reply = hs::encode(hs::challenge_reply{their_challenge, hs::digest(our_challenge, "secret")});
+    auto const reply = hs::encode(hs::challenge_reply{their_challenge, *hs::digest(our_challenge, "secret")});
     auto const challenge = hs::encode(hs::challenge{bob().flags, our_challenge, 22, "bob@localhost"});
-    auto const ack = hs::encode(hs::challenge_ack{hs::digest(their_challenge, "secret")});
+    auto const ack = hs::encode(hs::challenge_ack{*hs::digest(their_challenge, "secret")});
     SUBCASE("ok") {
-      check_every_split(accept_as_bob("ok"), concat({send_name, reply}), identity_of(alice()),
+      check_every_split(accept_as_bob(dist::status::ok), concat({send_name, reply}), identity_of(alice()),
                         concat({hs::encode_status("ok"), challenge, ack}));
     }
     SUBCASE("alive, answered true") {
-      check_every_split(accept_as_bob("alive"), concat({send_name, hs::encode_status("true"), reply}),
+      check_every_split(accept_as_bob(dist::status::alive), concat({send_name, hs::encode_status("true"), reply}),
                         identity_of(alice()), concat({hs::encode_status("alive"), challenge, ack}));
     }
     SUBCASE("a reply with the wrong cookie's digest") {
-      auto const bad = hs::encode(hs::challenge_reply{their_challenge, hs::digest(our_challenge, "wrong")});
-      check_every_split(accept_as_bob("ok"), concat({send_name, bad}), describe(make_error_code(error::bad_digest)),
-                        concat({hs::encode_status("ok"), challenge}));
+      auto const bad = hs::encode(hs::challenge_reply{their_challenge, *hs::digest(our_challenge, "wrong")});
+      check_every_split(accept_as_bob(dist::status::ok), concat({send_name, bad}),
+                        describe(make_error_code(error::bad_digest)), concat({hs::encode_status("ok"), challenge}));
     }
     SUBCASE("a frame of junk first") {
-      check_every_split(accept_as_bob("ok"), bytes({0, 5, 'x', 1, 2, 3, 4}),
+      check_every_split(accept_as_bob(dist::status::ok), bytes({0, 5, 'x', 1, 2, 3, 4}),
                         describe(make_error_code(error::bad_message)), {});
     }
   }

@@ -4,6 +4,8 @@
 #include <enode/dist/epmd_client.hpp>
 #include <enode/dist/epmd_server.hpp>
 #include <enode/dist/error.hpp>
+#include <enode/node/error.hpp>
+#include <enode/runtime/error.hpp>
 #include <enode/runtime/exit.hpp>
 #include <enode/term/atoms.hpp>
 
@@ -129,7 +131,7 @@ TEST_SUITE("node") {
       term::value mref = self.monitor(name_at("nobody", b)); // a name that is not there: noproc
       auto none = co_await self.receive(
           [&](term::value const& m) { return term::is_record(m, atoms::DOWN, 5) && m[1] == mref; }, runtime::infinity);
-      b.disconnect(a.name());
+      (void)b.disconnect(a.name());
       auto exit = co_await self.receive([&](term::value const& m) { return term::is_record(m, atoms::EXIT, 3); },
                                         runtime::infinity);
       auto down = co_await self.receive(
@@ -177,15 +179,15 @@ TEST_SUITE("node") {
     for (int round = 0; round < 10; ++round) {
       CAPTURE(round);
       std::atomic<int> ok{0};
-      std::thread ta([&] { ok += a.connect(b.name()); });
-      std::thread tb([&] { ok += b.connect(a.name()); });
+      std::thread ta([&] { ok += a.connect(b.name()).has_value(); });
+      std::thread tb([&] { ok += b.connect(a.name()).has_value(); });
       ta.join();
       tb.join();
       CHECK(ok == 2);
       CHECK(eventually([&] { return a.nodes().size() == 1 && b.nodes().size() == 1; }));
       CHECK(a.ping(b.name()));
       CHECK(b.ping(a.name()));
-      a.disconnect(b.name());
+      (void)a.disconnect(b.name());
       CHECK(eventually([&] { return a.nodes().empty() && b.nodes().empty(); }));
     }
     // The loser of each simultaneous connect waited for the winner's connection, with the
@@ -361,6 +363,64 @@ TEST_SUITE("node") {
     second->stop();
     ioc.stop(); // before the servers go
     io.thread.join();
+  }
+
+  TEST_CASE("node: connect, ping and disconnect say why they fail") {
+    node::node a(opts("why_a")), b(opts("why_b"));
+    REQUIRE(a.start());
+    REQUIRE(b.start());
+    auto const absent = term::atom("nobody_" + std::to_string(::getpid()) + "@localhost");
+    auto c = a.connect(absent);
+    REQUIRE_FALSE(c);
+    CHECK(c.error() == dist::error::epmd_no_such_node);
+    auto p = a.ping(absent);
+    REQUIRE_FALSE(p);
+    CHECK(p.error() == dist::error::epmd_no_such_node);
+    auto d = a.disconnect(absent);
+    REQUIRE_FALSE(d);
+    CHECK(d.error() == node::error::not_connected);
+    auto dotted = a.connect(term::atom("x_" + std::to_string(::getpid()) + "@host.example.com"));
+    REQUIRE_FALSE(dotted);
+    CHECK(dotted.error() == node::error::wrong_name_mode);
+    // From the node's own threads they would wait for themselves: refused at once.
+    auto inside = run_in<term::value>(a, [&](process&) -> awaitable<term::value> {
+      auto ce = a.connect(b.name()).error(), pe = a.ping(b.name()).error();
+      co_return term::tuple_of({ce == runtime::error::would_deadlock, pe == runtime::error::would_deadlock});
+    });
+    CHECK(inside == term::tuple_of({true, true}));
+    CHECK(a.ping(b.name()));
+    CHECK(a.disconnect(b.name()));
+  }
+
+  TEST_CASE("node: log lines reach a record sink with their level and the node's name, from the level up") {
+    struct seen {
+      std::mutex m;
+      std::vector<std::string> lines;
+    };
+    auto got = std::make_shared<seen>();
+    auto ao = opts("log_a");
+    ao.log_level = log::level::debug;
+    ao.log = [got](log::record const& r) {
+      std::lock_guard g(got->m);
+      got->lines.push_back(std::string(log::to_string(r.severity)) + " " + std::string(r.node) + ": " +
+                           std::string(r.text));
+    };
+    auto bo = opts("log_b");
+    bo.log_level = log::level::error;
+    std::atomic<int> b_lines{0};
+    bo.log = [&b_lines](std::string_view) { ++b_lines; };
+    node::node a(ao), b(bo);
+    REQUIRE(a.start());
+    REQUIRE(b.start());
+    REQUIRE(a.connect(b.name()));
+    auto has = [&](std::string const& line) {
+      std::lock_guard g(got->m);
+      return std::find(got->lines.begin(), got->lines.end(), line) != got->lines.end();
+    };
+    std::string const me(a.name().name()), other(b.name().name());
+    CHECK(has("debug " + me + ": connecting to " + other + ": handshake"));
+    CHECK(has("notice " + me + ": connected to " + other));
+    CHECK(b_lines == 0); // b logs errors only, and had none
   }
 
 } // TEST_SUITE

@@ -60,7 +60,7 @@ struct order_check {
 /// parked, so no push wakes anything).
 process_ptr unstarted(runtime::system& sys) {
   constexpr std::uint64_t number = (std::uint64_t{1} << 27) + 4242; // in no table
-  return process_ptr(new process_impl(sys.impl(), number, nullptr, false), false);
+  return process_ptr(new process_impl(impl_of(sys), number, nullptr, false), false);
 }
 
 /// The first message of the mailbox, taken out (`empty` when there is none).
@@ -266,7 +266,7 @@ TEST_SUITE("runtime") {
     };
 
     auto reason = run([&](process& self) -> awaitable<> {
-      process_ptr me = sys.impl().lookup(self.self().as_pid());
+      process_ptr me = impl_of(sys).lookup(self.self().as_pid());
       CHECK(me);
       if (!me) co_return;
       for (int s = 0; s < senders_n; ++s) {

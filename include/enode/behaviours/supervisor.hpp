@@ -10,6 +10,7 @@
 #include <deque>
 #include <functional>
 #include <optional>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -144,6 +145,9 @@ private:
   bool add_restart();
   runtime::awaitable<bool> restart(std::size_t index);
   runtime::awaitable<action> child_exited(term::pid const& pid, term::value const& reason);
+  /// Logs OTP's supervisor report for `c` (whose process was `pid`).
+  void report(std::string_view context, term::value const& reason, child const& c, term::pid const& pid) const;
+  term::value name_of_self() const;
   std::optional<std::size_t> find_id(term::value const& id) const;
   std::optional<std::size_t> find_pid(term::pid const& pid) const;
   std::optional<std::size_t> find_restarting(term::value const& key) const;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <enode/core/asio.hpp>
+#include <enode/core/logger.hpp>
 #include <enode/core/result.hpp>
 #include <enode/dist/epmd.hpp>
 
@@ -28,7 +29,9 @@ class server : public std::enable_shared_from_this<server> {
 public:
   /// Binds the EPMD port on every address (as epmd does). `address_in_use` when an
   /// EPMD (or anything else) already listens there.
-  static result<std::shared_ptr<server>> listen(net::any_io_executor ex, std::uint16_t port);
+  /// `log` gets what the server reports (what ends a coroutine of its own, at error level).
+  static result<std::shared_ptr<server>> listen(net::any_io_executor ex, std::uint16_t port,
+                                                log::logger log = log::logger());
 
   /// A registration handed over by a previous server: its socket descriptor and entry.
   struct adopted {
@@ -37,8 +40,8 @@ public:
     std::uint32_t creation = 0;
   };
   /// Serves on an inherited listening descriptor and registrations (`enode epmd --adopt`).
-  static result<std::shared_ptr<server>> adopt(net::any_io_executor ex, int listen_fd,
-                                               std::vector<adopted> const& regs);
+  static result<std::shared_ptr<server>> adopt(net::any_io_executor ex, int listen_fd, std::vector<adopted> const& regs,
+                                               log::logger log = log::logger());
 
   void start();
   /// Called (on the server's strand) when the last registration ends; a successor uses
@@ -56,7 +59,8 @@ public:
 
 private:
   struct registration;
-  explicit server(net::any_io_executor ex);
+  server(net::any_io_executor ex, log::logger log);
+  void spawn(net::awaitable<void> body, char const* what);
   net::awaitable<void> accept_loop();
   net::awaitable<void> serve(net::ip::tcp::socket s);
   net::awaitable<void> hold(std::shared_ptr<registration> r, std::vector<std::byte> pending);
@@ -64,6 +68,7 @@ private:
   std::uint32_t next_creation(std::string const& name);
 
   net::any_io_executor strand_;
+  log::logger log_;
   net::ip::tcp::acceptor acceptor_;
   std::uint16_t port_ = 0;
   bool stopped_ = false;

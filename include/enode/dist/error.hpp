@@ -44,6 +44,8 @@ enum class error {
   closed,
   /// A packet is larger than the limit.
   too_large,
+  /// OpenSSL could not compute a digest or give random bytes.
+  crypto_failure,
 };
 
 /// The category behind dist errors.

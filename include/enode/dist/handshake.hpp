@@ -21,7 +21,7 @@ namespace enode::dist::handshake {
 using digest_type = std::array<std::byte, 16>;
 
 /// MD5(Cookie ++ integer_to_list(Challenge)), the challenge printed unsigned (§2.3).
-digest_type digest(std::uint32_t challenge, std::string_view cookie);
+[[nodiscard]] result<digest_type> digest(std::uint32_t challenge, std::string_view cookie);
 
 /// `'N'` from the initiator: its flags, creation and full node name.
 struct send_name {

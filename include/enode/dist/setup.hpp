@@ -30,10 +30,22 @@ struct peer_identity {
   std::uint32_t creation = 0;
 };
 
-/// How the acceptor answers a peer that passed the name and flag checks: `ok`,
-/// `ok_simultaneous`, `nok`, `not_allowed` or `alive` (§2.5 step 3). Called on the
-/// connection's strand; the node decides with its table of connections.
-using accept_status = std::function<std::string(peer_identity const&)>;
+/// The acceptor's answer to a peer that passed the name and flag checks (§2.5 step 3,
+/// dist_util's send_status).
+enum class status : unsigned char {
+  ok,              ///< go on
+  ok_simultaneous, ///< go on; our own attempt to it is abandoned (simultaneous connect)
+  nok,             ///< no: our own attempt wins (simultaneous connect)
+  not_allowed,     ///< no
+  alive,           ///< we have a connection to it: ask whether to replace it
+};
+/// The word the status message carries: "ok", "ok_simultaneous", "nok", "not_allowed",
+/// "alive".
+std::string_view to_string(status s) noexcept;
+
+/// How the acceptor answers: called on the connection's strand; the node decides with
+/// its table of connections.
+using accept_status = std::function<status(peer_identity const&)>;
 
 /// Dials `peer_name` on the connected `socket`: send_name, status, challenge, reply, ack.
 /// `wanted`, when given, is asked once the peer has answered the status: false ends the

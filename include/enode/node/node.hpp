@@ -1,5 +1,6 @@
 #pragma once
 
+#include <enode/core/logger.hpp>
 #include <enode/core/result.hpp>
 #include <enode/node/functions.hpp>
 #include <enode/runtime/system.hpp>
@@ -54,8 +55,12 @@ struct options {
   /// other nodes are registered with it; empty: this program if it is `enode` (or an
   /// `enode` beside it), found through /proc/self/exe.
   std::string epmd_successor;
-  /// Where the node reports connection events and failures; default: standard error.
-  std::function<void(std::string_view)> log;
+  /// Where the node's log lines go (connection events and failures, crash and
+  /// supervisor reports): a callable taking a `log::record` or just the text; default:
+  /// standard error, as `2026-12-03T10:15:02.123Z notice cpp@host: connected to ...`.
+  log::sink log;
+  /// The least severe level logged; unset: `ENODE_LOG_LEVEL`, else `notice`.
+  std::optional<log::level> log_level;
 };
 
 class node_impl;
@@ -100,21 +105,24 @@ public:
 
   /// Connected nodes: visible ones, or hidden ones too.
   std::vector<term::atom> nodes(bool include_hidden = false) const;
-  /// `net_kernel:connect_node/1`: true once connected (blocking, up to the setup timeout).
-  bool connect(term::atom peer);
-  /// `erlang:disconnect_node/1`.
-  bool disconnect(term::atom peer);
-  /// `net_adm:ping/1`: true for pong.
-  bool ping(term::atom peer, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  /// `net_kernel:connect_node/1`: once connected (blocking, up to the setup timeout), or
+  /// why not: a dist error of the setup (`bad_digest` for a wrong cookie,
+  /// `epmd_no_such_node`, `setup_timeout`, ...), a socket error, or `node::error`.
+  /// `runtime::error::would_deadlock` at once from the node's own threads.
+  result<void> connect(term::atom peer);
+  /// `erlang:disconnect_node/1`; `node::error::not_connected` when not connected.
+  result<void> disconnect(term::atom peer);
+  /// `net_adm:ping/1`: success for pong; else why (as `connect`, or `node::error::pang`
+  /// when connected but not answered). `would_deadlock` from the node's own threads.
+  result<void> ping(term::atom peer, std::chrono::milliseconds timeout = std::chrono::seconds(10));
   /// `erlang:monitor_node(Node, Flag)` for `watcher`: `{nodedown, Node}` when the
   /// connection goes (at once if it cannot be made).
   void monitor_node(term::pid const& watcher, term::atom peer, bool on);
   /// `net_kernel:monitor_nodes(Flag)` for `watcher`: `{nodeup, Node}` and `{nodedown, Node}`.
   void monitor_nodes(term::pid const& watcher, bool on);
 
-  node_impl& impl() noexcept { return *impl_; }
-
 private:
+  bool on_own_thread() const;
   std::shared_ptr<node_impl> impl_;
 };
 

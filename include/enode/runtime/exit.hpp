@@ -65,4 +65,8 @@ term::value exit_reason_of(std::exception_ptr e) noexcept;
 /// `{Reason, []}`: the form of an error's exit reason.
 term::value error_reason(term::value reason);
 
+/// `normal`, `shutdown` or `{shutdown, _}`: an end that is nobody's failure (not
+/// reported, and no reason to restart a transient child).
+bool is_normal_exit(term::value const& reason) noexcept;
+
 } // namespace enode::runtime

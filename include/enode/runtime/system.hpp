@@ -1,6 +1,7 @@
 #pragma once
 
 #include <enode/core/asio.hpp>
+#include <enode/core/logger.hpp>
 #include <enode/core/result.hpp>
 #include <enode/runtime/awaitable.hpp>
 #include <enode/runtime/process.hpp>
@@ -57,12 +58,15 @@ class system_impl;
 /// joins if that has not been done.
 class system {
 public:
-  explicit system(net::io_context& ioc, system_options opts = {});
+  /// `logger`: where crash and supervisor reports go (a node gives its own).
+  explicit system(net::io_context& ioc, system_options opts = {}, log::logger logger = {});
   ~system();
   system(system const&) = delete;
   system& operator=(system const&) = delete;
 
   term::atom node() const noexcept;
+  /// The logger of this system's node: reports of crashed processes go there.
+  log::logger const& logger() const noexcept;
   std::uint32_t creation() const noexcept;
   net::io_context& context() const noexcept;
 
@@ -147,10 +151,9 @@ public:
   /// Whether every process has ended after `shutdown`.
   bool stopped() const noexcept;
 
-  /// For the runtime's own modules.
-  system_impl& impl() noexcept { return *impl_; }
-
 private:
+  /// For the runtime's own modules (system_impl.hpp).
+  friend system_impl& impl_of(system& s) noexcept;
   result<term::pid> spawn_root(std::unique_ptr<detail::body_base> body, remote_spawn const* how = nullptr);
   std::shared_ptr<system_impl> impl_;
 };

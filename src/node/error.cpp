@@ -1,0 +1,36 @@
+#include <enode/node/error.hpp>
+
+#include <string>
+
+namespace enode::node {
+namespace {
+
+class category final : public error_category {
+public:
+  char const* name() const noexcept override { return "enode.node"; }
+  std::string message(int ev) const override {
+    switch (static_cast<error>(ev)) {
+      case error::not_connected: return "not connected to that node";
+      case error::pang: return "pang: the node did not answer the ping";
+      case error::wrong_name_mode:
+        return "a long-names node needs a fully qualified host, a short-names node one without dots";
+      case error::simultaneous_never_completed: return "the simultaneous connection from the node never completed";
+      case error::not_running: return "the node is not running";
+      case error::bad_log_level: return "ENODE_LOG_LEVEL is not error, warning, notice, info or debug";
+    }
+    return "unknown node error";
+  }
+};
+
+} // namespace
+
+error_category const& node_category() noexcept {
+  static category const c;
+  return c;
+}
+
+std::string describe(error_code ec) {
+  return ec.message() + " (" + ec.category().name() + ":" + std::to_string(ec.value()) + ")";
+}
+
+} // namespace enode::node
