@@ -178,87 +178,114 @@ private:
     self.exit(reason);
   }
 
-  static awaitable<> loop(process& self, gen_server& s, runtime::timeout timeout, std::optional<term::value> cont,
-                          std::optional<term::atom> name) {
+  /// What one turn of the loop got: the callback's action, the caller of a call, or a
+  /// stop that does not go through an action; `again` when there is nothing to act on.
+  struct turn {
+    std::optional<action> next;
+    std::optional<from> caller;
+    std::optional<term::value> stop_reason;
+    bool again = false;
+  };
+
+  /// The loop's state between turns.
+  struct loop_state {
+    runtime::timeout timeout;
+    std::optional<term::value> cont;
     bool suspended = false;
     term::value last = atoms::undefined; // the last message in, for a crash report
-    auto is_system = [](term::value const& m) { return term::is_record(m, system_tag, 3) && from::of(m[1]); };
+  };
+
+  static bool is_system(term::value const& m) {
+    return term::is_record(m, system_tag, 3) && from::of(m[1]).has_value();
+  }
+
+  /// Takes the next message (or continuation) and runs its callback; what a callback
+  /// throws escapes to the loop.
+  static awaitable<turn> take_turn(process& self, gen_server& s, loop_state& st) {
+    turn t;
+    if (st.cont) {
+      term::value c = std::move(*st.cont);
+      st.cont.reset();
+      t.next = co_await s.handle_continue(c);
+      co_return t;
+    }
+    // (Two statements: GCC 12 destroys the result of a co_await inside ?: too early.)
+    std::optional<term::value> m;
+    auto const system_only = [](term::value const& x) { return is_system(x); };
+    if (st.suspended)
+      m = co_await self.receive(system_only, runtime::infinity);
+    else
+      m = co_await self.receive(st.timeout);
+    st.last = m ? *m : term::value(atoms::timeout);
+    if (!m) {
+      t.next = co_await s.handle_info(atoms::timeout);
+    } else if (term::is_record(*m, gen_call, 3) && (t.caller = from::of((*m)[1]))) {
+      t.next = co_await s.handle_call((*m)[2], *t.caller);
+    } else if (term::is_record(*m, gen_cast, 2)) {
+      t.next = co_await s.handle_cast((*m)[1]);
+    } else if (is_system(*m)) {
+      auto sys_from = *from::of((*m)[1]);
+      term::value const& req = (*m)[2];
+      if (term::is_record(req, terminate_tag, 2)) {
+        t.stop_reason = req[1]; // sys:terminate/proc_lib:stop: no reply, the exit tells
+      } else if (req == term::value(suspend_tag) || req == term::value(resume_tag)) {
+        st.suspended = req == term::value(suspend_tag);
+        gen_server::reply(self, sys_from, atoms::ok);
+        t.again = true;
+      } else {
+        gen_server::reply(self, sys_from, term::tuple_of({atoms::error, term::tuple_of({unknown_system_msg, req})}));
+        t.again = true;
+      }
+    } else if (term::is_record(*m, atoms::EXIT, 3) && (*m)[1] == term::value(s.parent_) && self.trapping_exits()) {
+      t.stop_reason = (*m)[2]; // the parent ends: so does the server, as OTP's does
+    } else {
+      t.next = co_await s.handle_info(*m);
+    }
+    co_return t;
+  }
+
+  static awaitable<> loop(process& self, gen_server& s, runtime::timeout timeout, std::optional<term::value> cont,
+                          std::optional<term::atom> name) {
+    loop_state st{timeout, std::move(cont), false, atoms::undefined};
     for (;;) {
-      std::optional<action> next;
-      std::optional<from> caller;
-      std::optional<term::value> stop_reason; // a stop that does not go through an action
+      turn t;
       std::exception_ptr failed;
       try {
-        if (cont) {
-          term::value c = std::move(*cont);
-          cont.reset();
-          next = co_await s.handle_continue(c);
-        } else {
-          // (Two statements: GCC 12 destroys the result of a co_await inside ?: too early.)
-          std::optional<term::value> m;
-          if (suspended)
-            m = co_await self.receive(is_system, runtime::infinity);
-          else
-            m = co_await self.receive(timeout);
-          last = m ? *m : term::value(atoms::timeout);
-          if (!m) {
-            next = co_await s.handle_info(atoms::timeout);
-          } else if (term::is_record(*m, gen_call, 3) && (caller = from::of((*m)[1]))) {
-            next = co_await s.handle_call((*m)[2], *caller);
-          } else if (term::is_record(*m, gen_cast, 2)) {
-            next = co_await s.handle_cast((*m)[1]);
-          } else if (is_system(*m)) {
-            auto sys_from = *from::of((*m)[1]);
-            term::value const& req = (*m)[2];
-            if (term::is_record(req, terminate_tag, 2)) {
-              stop_reason = req[1]; // sys:terminate/proc_lib:stop: no reply, the exit tells
-            } else if (req == term::value(suspend_tag) || req == term::value(resume_tag)) {
-              suspended = req == term::value(suspend_tag);
-              gen_server::reply(self, sys_from, atoms::ok);
-              continue;
-            } else {
-              gen_server::reply(self, sys_from,
-                                term::tuple_of({atoms::error, term::tuple_of({unknown_system_msg, req})}));
-              continue;
-            }
-          } else if (term::is_record(*m, atoms::EXIT, 3) && (*m)[1] == term::value(s.parent_) &&
-                     self.trapping_exits()) {
-            stop_reason = (*m)[2]; // the parent ends: so does the server, as OTP's does
-          } else {
-            next = co_await s.handle_info(*m);
-          }
-        }
+        t = co_await take_turn(self, s, st);
       } catch (...) {
         if (self.exiting()) throw; // killed by a signal: no terminate, as in OTP
         failed = std::current_exception();
       }
-      if (failed) stop_reason = runtime::exit_reason_of(failed);
-      if (stop_reason) {
-        auto reason = co_await terminated(self, s, *stop_reason);
-        end(self, name, last, reason);
+      if (t.again) continue;
+      if (failed) t.stop_reason = runtime::exit_reason_of(failed);
+      if (t.stop_reason) {
+        auto reason = co_await terminated(self, s, *t.stop_reason);
+        end(self, name, st.last, reason);
       }
+      auto& next = t.next;
+      auto& caller = t.caller;
       switch (next->what()) {
         case action::kind::reply:
           if (!caller) break; // a reply from handle_cast/info/continue is a bad return
           gen_server::reply(self, *caller, *next->reply_value());
-          timeout = next->timeout();
-          cont = next->continuation();
+          st.timeout = next->timeout();
+          st.cont = next->continuation();
           continue;
         case action::kind::noreply:
-          timeout = next->timeout();
-          cont = next->continuation();
+          st.timeout = next->timeout();
+          st.cont = next->continuation();
           continue;
         case action::kind::stop: {
           // As OTP's gen_server: terminate first, then the reply (whatever terminate did).
           auto reason = co_await terminated(self, s, next->reason());
           if (next->reply_value() && caller) gen_server::reply(self, *caller, *next->reply_value());
-          end(self, name, last, reason);
+          end(self, name, st.last, reason);
         }
         default: break;
       }
       auto reason = term::tuple_of({bad_return_value, atoms::undefined});
       auto final_reason = co_await terminated(self, s, reason);
-      end(self, name, last, final_reason);
+      end(self, name, st.last, final_reason);
     }
   }
 };

@@ -118,67 +118,63 @@ void connection::wake_writer() {
   net::post(strand_, [self = shared_from_this()] { self->wake_.cancel(); });
 }
 
+// Takes, under mutex_, what the next write sends: The small messages of
+// every sender as one block (`out`), then one slice of each fragmented message in progress
+// (so that none stalls the others), referred to in place (`segments`) rather than copied.
+connection::round connection::take_round(std::vector<std::byte>& out, std::vector<std::byte>& heads,
+                                         std::vector<write_segment>& segments) {
+  std::lock_guard g(mutex_);
+  if (closing_.load(std::memory_order_acquire)) return round::stop;
+  if (small_.empty() && bulk_.empty()) {
+    if (flush_then_close_) return round::close;
+    idle_ = true;
+    return round::idle;
+  }
+  out.swap(small_);
+  std::size_t batch = out.size();
+  auto add = [&](outgoing& o) {
+    std::size_t const at = heads.size();
+    auto body = o.take_view(heads);
+    if (heads.size() > at) segments.push_back({true, at, heads.size() - at, nullptr});
+    segments.push_back({false, 0, body.size(), body.data()});
+    batch += body.size();
+  };
+  for (auto it = bulk_.begin(); it != bulk_.end() && batch < opts_.max_batch;) {
+    auto& items = it->items;
+    add(items.front());
+    if (items.front().done()) {
+      inflight_.push_back(std::move(items.front())); // its bytes are written below
+      items.pop_front();
+    }
+    // Whole messages the same sender queued behind it go along if they are small.
+    while (!items.empty() && items.front().remaining() == 1 && items.front().bytes() < opts_.fragment_size) {
+      add(items.front());
+      inflight_.push_back(std::move(items.front()));
+      items.pop_front();
+    }
+    if (items.empty()) {
+      bulk_of_.erase(it->sender);
+      it = bulk_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return round::write;
+}
+
 net::awaitable<void> connection::write_loop() {
-  // One write per round, gathered: the small messages of every sender as one block, then
-  // one slice of each fragmented message in progress (so that none stalls the others),
-  // referred to in place rather than copied.
+  // One write per round, gathered (see take_round).
   std::vector<std::byte> out, heads;
   out.reserve(64 * 1024);
-  struct segment {
-    bool in_heads;
-    std::size_t offset, size; // in heads
-    std::byte const* data;    // elsewhere
-  };
-  std::vector<segment> segments;
+  std::vector<write_segment> segments;
   std::vector<net::const_buffer> buffers;
   for (;;) {
-    bool wait = false, close_now = false;
     out.clear();
     heads.clear();
     segments.clear();
-    {
-      std::lock_guard g(mutex_);
-      if (closing_.load(std::memory_order_acquire)) co_return;
-      if (small_.empty() && bulk_.empty()) {
-        if (flush_then_close_)
-          close_now = true;
-        else {
-          idle_ = true;
-          wait = true;
-        }
-      } else {
-        out.swap(small_);
-        std::size_t batch = out.size();
-        auto add = [&](outgoing& o) {
-          std::size_t const at = heads.size();
-          auto body = o.take_view(heads);
-          if (heads.size() > at) segments.push_back({true, at, heads.size() - at, nullptr});
-          segments.push_back({false, 0, body.size(), body.data()});
-          batch += body.size();
-        };
-        for (auto it = bulk_.begin(); it != bulk_.end() && batch < opts_.max_batch;) {
-          auto& items = it->items;
-          add(items.front());
-          if (items.front().done()) {
-            inflight_.push_back(std::move(items.front())); // its bytes are written below
-            items.pop_front();
-          }
-          // Whole messages the same sender queued behind it go along if they are small.
-          while (!items.empty() && items.front().remaining() == 1 && items.front().bytes() < opts_.fragment_size) {
-            add(items.front());
-            inflight_.push_back(std::move(items.front()));
-            items.pop_front();
-          }
-          if (items.empty()) {
-            bulk_of_.erase(it->sender);
-            it = bulk_.erase(it);
-          } else {
-            ++it;
-          }
-        }
-      }
-    }
-    if (close_now) {
+    auto const what = take_round(out, heads, segments);
+    if (what == round::stop) co_return;
+    if (what == round::close) {
       // Everything is out: say so (FIN) and let the peer close its side, so that data it
       // still sends cannot make our close a reset that discards what we sent. The reader
       // ends at its end of stream; a peer that does not close is cut off after a while.
@@ -190,7 +186,7 @@ net::awaitable<void> connection::write_loop() {
       close(make_error_code(error::closed));
       co_return;
     }
-    if (wait) {
+    if (what == round::idle) {
       wake_.expires_at(net::steady_timer::time_point::max());
       error_code ec;
       co_await wake_.async_wait(net::redirect_error(net::use_awaitable, ec));

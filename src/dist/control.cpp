@@ -50,7 +50,10 @@ private:
   term::value const* payload_;
 };
 
-// The signal `t` carries, or nothing when it is malformed.
+// The signal `t` carries, or nothing when it is malformed: messages, links and exits
+// here, the other operations in decode_rest.
+std::optional<sig::signal> decode_rest(op code, reader const& t);
+
 std::optional<sig::signal> decode(op code, reader const& t) {
   switch (code) {
     case op::link:
@@ -93,6 +96,13 @@ std::optional<sig::signal> decode(op code, reader const& t) {
       if (code == op::payload_exit || code == op::payload_exit_tt) return sig::exit{t[1], t[2], t.payload()};
       return sig::exit2{t[1], t[2], t.payload()};
     }
+    default: return decode_rest(code, t);
+  }
+}
+
+// Monitors, links by id, group leaders, NODE_LINK and spawn requests.
+std::optional<sig::signal> decode_rest(op code, reader const& t) {
+  switch (code) {
     case op::monitor_p:
     case op::demonitor_p:
       if (!t.shape(4, false) || !is_pid(t[1]) || !(t[2].is_pid() || t[2].is_atom()) || !t[3].is_reference())

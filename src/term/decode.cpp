@@ -347,22 +347,9 @@ bool decoder::old_float(value& out) {
   return true;
 }
 
-bool decoder::term(value& out) {
-  if (!need(1)) return false;
-  std::uint8_t const t = load_u8(p_);
-  std::byte const* at = p_;
-  p_ += 1;
-  switch (static_cast<tag>(t)) {
-    case tag::small_integer_ext:
-      if (!need(1)) return false;
-      put(out, value(load_u8(p_)));
-      p_ += 1;
-      return true;
-    case tag::integer_ext:
-      if (!need(4)) return false;
-      put(out, value(static_cast<std::int32_t>(load_u32(p_))));
-      p_ += 4;
-      return true;
+// Bignums and floats (after the tag at `at`).
+bool decoder::number(tag t, std::byte const* at, value& out) {
+  switch (t) {
     case tag::small_big_ext: {
       if (!need(1)) return false;
       std::size_t n = load_u8(p_);
@@ -384,6 +371,55 @@ bool decoder::term(value& out) {
       return true;
     }
     case tag::float_ext: return old_float(out);
+    default: return fail(error::bad_tag, at);
+  }
+}
+
+// BINARY_EXT and BIT_BINARY_EXT (after the tag at `at`).
+bool decoder::bitstring(tag t, std::byte const* at, value& out) {
+  switch (t) {
+    case tag::binary_ext: {
+      if (!need(4)) return false;
+      std::size_t len = load_u32(p_);
+      p_ += 4;
+      if (!need(len)) return false;
+      return bits(len, 0, out);
+    }
+    case tag::bit_binary_ext: {
+      if (!need(5)) return false;
+      std::size_t len = load_u32(p_);
+      unsigned nbits = load_u8(p_ + 4);
+      p_ += 5;
+      if (!need(len)) return false;
+      // 1..8 bits of the last byte are used. An empty BIT_BINARY_EXT (0 bytes, 0 bits)
+      // is refused, as OTP 27+ refuses it (OTP 25 read it as <<>>).
+      if (len == 0 || nbits == 0 || nbits > 8) return fail(error::bad_bitstring, at);
+      return bits(len, nbits == 8 ? 0 : nbits, out);
+    }
+    default: return fail(error::bad_tag, at);
+  }
+}
+
+bool decoder::term(value& out) {
+  if (!need(1)) return false;
+  std::uint8_t const t = load_u8(p_);
+  std::byte const* at = p_;
+  p_ += 1;
+  switch (static_cast<tag>(t)) {
+    case tag::small_integer_ext:
+      if (!need(1)) return false;
+      put(out, value(load_u8(p_)));
+      p_ += 1;
+      return true;
+    case tag::integer_ext:
+      if (!need(4)) return false;
+      put(out, value(static_cast<std::int32_t>(load_u32(p_))));
+      p_ += 4;
+      return true;
+    case tag::small_big_ext:
+    case tag::large_big_ext:
+    case tag::new_float_ext:
+    case tag::float_ext: return number(static_cast<tag>(t), at, out);
     case tag::small_atom_utf8_ext:
       --p_;
       if (recent_atom_at(out)) return true;
@@ -414,24 +450,8 @@ bool decoder::term(value& out) {
     case tag::string_ext: return string(out);
     case tag::list_ext: return list(out);
     case tag::map_ext: return map(out);
-    case tag::binary_ext: {
-      if (!need(4)) return false;
-      std::size_t len = load_u32(p_);
-      p_ += 4;
-      if (!need(len)) return false;
-      return bits(len, 0, out);
-    }
-    case tag::bit_binary_ext: {
-      if (!need(5)) return false;
-      std::size_t len = load_u32(p_);
-      unsigned nbits = load_u8(p_ + 4);
-      p_ += 5;
-      if (!need(len)) return false;
-      // 1..8 bits of the last byte are used. An empty BIT_BINARY_EXT (0 bytes, 0 bits)
-      // is refused, as OTP 27+ refuses it (OTP 25 read it as <<>>).
-      if (len == 0 || nbits == 0 || nbits > 8) return fail(error::bad_bitstring, at);
-      return bits(len, nbits == 8 ? 0 : nbits, out);
-    }
+    case tag::binary_ext:
+    case tag::bit_binary_ext: return bitstring(static_cast<tag>(t), at, out);
     case tag::new_pid_ext:
     case tag::pid_ext: return pid(t, out);
     case tag::new_port_ext:

@@ -153,6 +153,8 @@ private:
   bool reference(std::uint8_t t, value& out);
   bool new_fun(value& out);
   bool export_fun(value& out);
+  bool number(tag t, std::byte const* at, value& out);
+  bool bitstring(tag t, std::byte const* at, value& out);
   bool old_float(value& out);
 
   // The heap this term is decoded into, made on the first node. Its first chunk is

@@ -172,6 +172,19 @@ bool parser::segment(bit_writer& w) {
   value v;
   bool is_string = false;
   std::vector<std::uint32_t> chars;
+  if (!segment_value(v, is_string, chars)) return false;
+  segment_spec spec;
+  spec.t = v.is_float() ? segment_spec::type::floating : segment_spec::type::integer;
+  if (!segment_specifiers(spec)) return false;
+  if (spec.t == segment_spec::type::binary) return fail("binary-typed segments are not supported in literals");
+  if (!is_string) return put_segment(w, spec, v);
+  for (auto c : chars)
+    if (!put_segment(w, spec, value(c))) return false;
+  return true;
+}
+
+// The value of a segment: a number, a character, or strings (into `chars`).
+bool parser::segment_value(value& v, bool& is_string, std::vector<std::uint32_t>& chars) {
   if (peek() == '"') {
     is_string = true;
     do {
@@ -195,109 +208,112 @@ bool parser::segment(bit_writer& w) {
     }
     if (neg) v = negate(v);
   }
-  std::optional<std::uint64_t> size;
+  return true;
+}
+
+// `:Size` and `/Type-Specifiers` after a segment's value.
+bool parser::segment_specifiers(segment_spec& out) {
   if (peek() == ':') {
     ++pos_;
     std::uint64_t n;
     if (!plain_int(n) || n > (std::uint64_t{1} << 32)) return fail("expected a segment size");
-    size = n;
+    out.size = n;
   }
-  enum class type { integer, floating, binary, utf8, utf16, utf32 } t = v.is_float() ? type::floating : type::integer;
-  bool little = false;
-  std::uint64_t unit = 0;
   if (peek() == '/') {
     do {
       ++pos_;
-      std::string spec;
-      bare_name(spec);
-      if (spec == "integer")
-        t = type::integer;
-      else if (spec == "float")
-        t = type::floating;
-      else if (spec == "binary" || spec == "bytes" || spec == "bitstring" || spec == "bits")
-        t = type::binary;
-      else if (spec == "utf8")
-        t = type::utf8;
-      else if (spec == "utf16")
-        t = type::utf16;
-      else if (spec == "utf32")
-        t = type::utf32;
-      else if (spec == "little")
-        little = true;
-      else if (spec == "big" || spec == "signed" || spec == "unsigned") {
-      } else if (spec == "unit" && peek() == ':') {
+      std::string word;
+      bare_name(word);
+      if (word == "integer")
+        out.t = segment_spec::type::integer;
+      else if (word == "float")
+        out.t = segment_spec::type::floating;
+      else if (word == "binary" || word == "bytes" || word == "bitstring" || word == "bits")
+        out.t = segment_spec::type::binary;
+      else if (word == "utf8")
+        out.t = segment_spec::type::utf8;
+      else if (word == "utf16")
+        out.t = segment_spec::type::utf16;
+      else if (word == "utf32")
+        out.t = segment_spec::type::utf32;
+      else if (word == "little")
+        out.little = true;
+      else if (word == "big" || word == "signed" || word == "unsigned") {
+      } else if (word == "unit" && peek() == ':') {
         ++pos_;
-        if (!plain_int(unit) || unit < 1 || unit > 256) return fail("unit must be 1..256");
+        if (!plain_int(out.unit) || out.unit < 1 || out.unit > 256) return fail("unit must be 1..256");
       } else
-        return fail("unsupported type specifier '" + spec + "'");
+        return fail("unsupported type specifier '" + word + "'");
     } while (peek() == '-');
   }
-  if (t == type::binary) return fail("binary-typed segments are not supported in literals");
-  std::vector<value> items;
-  if (is_string)
-    items.assign(chars.begin(), chars.end());
-  else
-    items.push_back(v);
-  for (auto const& item : items) {
-    if (t == type::utf8 || t == type::utf16 || t == type::utf32) {
-      if (!item.is_small() || item.as_int() < 0 || item.as_int() > 0x10FFFF ||
-          (item.as_int() >= 0xD800 && item.as_int() <= 0xDFFF))
-        return fail("not a Unicode code point");
-      if (size) return fail("utf segments take no size");
-      auto cp = static_cast<std::uint32_t>(item.as_int());
-      if (t == type::utf8) {
-        std::string u;
-        detail::append_utf8(cp, u);
-        w.put_bytes(u);
-      } else if (t == type::utf16) {
-        auto unit16 = [&](std::uint32_t x) { little ? w.put(((x & 0xFF) << 8) | (x >> 8), 16) : w.put(x, 16); };
-        if (cp >= 0x10000) {
-          cp -= 0x10000;
-          unit16(0xD800 | (cp >> 10));
-          unit16(0xDC00 | (cp & 0x3FF));
-        } else {
-          unit16(cp);
-        }
+  return true;
+}
+
+// One value of a segment (a string's segment has one per character), written as `spec` says.
+bool parser::put_segment(bit_writer& w, segment_spec const& spec, value const& item) {
+  using type = segment_spec::type;
+  auto const t = spec.t;
+  bool const little = spec.little;
+  auto const unit = spec.unit;
+  auto const& size = spec.size;
+  if (t == type::utf8 || t == type::utf16 || t == type::utf32) {
+    if (!item.is_small() || item.as_int() < 0 || item.as_int() > 0x10FFFF ||
+        (item.as_int() >= 0xD800 && item.as_int() <= 0xDFFF))
+      return fail("not a Unicode code point");
+    if (size) return fail("utf segments take no size");
+    auto cp = static_cast<std::uint32_t>(item.as_int());
+    if (t == type::utf8) {
+      std::string u;
+      detail::append_utf8(cp, u);
+      w.put_bytes(u);
+    } else if (t == type::utf16) {
+      auto unit16 = [&](std::uint32_t x) { little ? w.put(((x & 0xFF) << 8) | (x >> 8), 16) : w.put(x, 16); };
+      if (cp >= 0x10000) {
+        cp -= 0x10000;
+        unit16(0xD800 | (cp >> 10));
+        unit16(0xDC00 | (cp & 0x3FF));
       } else {
-        w.put(little ? __builtin_bswap32(cp) : cp, 32);
-      }
-    } else if (t == type::floating) {
-      std::uint64_t bits = size.value_or(64) * (unit ? unit : 1);
-      double d = item.is_float() ? item.as_float() : static_cast<double>(item.is_small() ? item.as_int() : 0);
-      if (!item.is_float() && !item.is_small()) return fail("float segment needs a number");
-      if (bits == 64) {
-        auto b = std::bit_cast<std::uint64_t>(d);
-        w.put(little ? __builtin_bswap64(b) : b, 64);
-      } else if (bits == 32) {
-        auto b = std::bit_cast<std::uint32_t>(static_cast<float>(d));
-        w.put(little ? __builtin_bswap32(b) : b, 32);
-      } else {
-        return fail("float segments are 32 or 64 bits");
+        unit16(cp);
       }
     } else {
-      if (!item.is_integer()) return fail("integer segment needs an integer");
-      std::uint64_t const bits = size.value_or(8) * (unit ? unit : 1);
-      if (little && bits % 8) return fail("little-endian segments need whole bytes");
-      if (bits > (std::uint64_t{1} << 24)) return fail("segment too large");
-      if (item.is_small() && bits <= 64) {
-        // Two's complement, truncated to the segment size, as Erlang builds it.
-        auto const u = static_cast<std::uint64_t>(item.as_int());
-        if (little) {
-          for (std::uint64_t i = 0; i < bits / 8; ++i) w.put((u >> (8 * i)) & 0xFF, 8);
-        } else {
-          w.put(bits == 64 ? u : u & ((std::uint64_t{1} << bits) - 1), static_cast<unsigned>(bits));
-        }
+      w.put(little ? __builtin_bswap32(cp) : cp, 32);
+    }
+  } else if (t == type::floating) {
+    std::uint64_t bits = size.value_or(64) * (unit ? unit : 1);
+    double d = item.is_float() ? item.as_float() : static_cast<double>(item.is_small() ? item.as_int() : 0);
+    if (!item.is_float() && !item.is_small()) return fail("float segment needs a number");
+    if (bits == 64) {
+      auto b = std::bit_cast<std::uint64_t>(d);
+      w.put(little ? __builtin_bswap64(b) : b, 64);
+    } else if (bits == 32) {
+      auto b = std::bit_cast<std::uint32_t>(static_cast<float>(d));
+      w.put(little ? __builtin_bswap32(b) : b, 32);
+    } else {
+      return fail("float segments are 32 or 64 bits");
+    }
+  } else {
+    if (!item.is_integer()) return fail("integer segment needs an integer");
+    std::uint64_t const bits = size.value_or(8) * (unit ? unit : 1);
+    if (little && bits % 8) return fail("little-endian segments need whole bytes");
+    if (bits > (std::uint64_t{1} << 24)) return fail("segment too large");
+    if (item.is_small() && bits <= 64) {
+      // Two's complement, truncated to the segment size, as Erlang builds it.
+      auto const u = static_cast<std::uint64_t>(item.as_int());
+      if (little) {
+        for (std::uint64_t i = 0; i < bits / 8; ++i) w.put((u >> (8 * i)) & 0xFF, 8);
       } else {
-        big_int x = to_big_int(item);
-        big_int const mod = big_int(1) << bits;
-        x %= mod;
-        if (x < 0) x += mod;
-        if (little) {
-          for (std::uint64_t k = 0; k < bits / 8; ++k)
-            for (unsigned b = 8; b-- > 0;) w.put_bit(bit_test(x, static_cast<unsigned>(8 * k + b)) ? 1 : 0);
-        } else {
-          for (std::uint64_t i = bits; i-- > 0;) w.put_bit(bit_test(x, static_cast<unsigned>(i)) ? 1 : 0);
-        }
+        w.put(bits == 64 ? u : u & ((std::uint64_t{1} << bits) - 1), static_cast<unsigned>(bits));
+      }
+    } else {
+      big_int x = to_big_int(item);
+      big_int const mod = big_int(1) << bits;
+      x %= mod;
+      if (x < 0) x += mod;
+      if (little) {
+        for (std::uint64_t k = 0; k < bits / 8; ++k)
+          for (unsigned b = 8; b-- > 0;) w.put_bit(bit_test(x, static_cast<unsigned>(8 * k + b)) ? 1 : 0);
+      } else {
+        for (std::uint64_t i = bits; i-- > 0;) w.put_bit(bit_test(x, static_cast<unsigned>(i)) ? 1 : 0);
       }
     }
   }

@@ -10,6 +10,7 @@
 #include "utf8.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -124,6 +125,16 @@ private:
   bool bin(value& out);
 
   bool segment(bit_writer& w);
+  /// A segment's size, type and endianness, as its specifiers give them.
+  struct segment_spec {
+    enum class type { integer, floating, binary, utf8, utf16, utf32 } t = type::integer;
+    std::optional<std::uint64_t> size;
+    bool little = false;
+    std::uint64_t unit = 0;
+  };
+  bool segment_value(value& v, bool& is_string, std::vector<std::uint32_t>& chars);
+  bool segment_specifiers(segment_spec& out);
+  bool put_segment(bit_writer& w, segment_spec const& spec, value const& item);
 
   std::string_view s_;
   std::size_t pos_ = 0;

@@ -167,17 +167,11 @@ void print_bits(value const& v, std::string& out) {
   out += ">>";
 }
 
-void print_value(value const& v, std::string& out) {
+void print_value(value const& v, std::string& out);
+
+// Pids, ports, references and funs, which Erlang syntax lacks: in enode's forms.
+void print_opaque(value const& v, std::string& out) {
   switch (v.type()) {
-    case kind::integer:
-      if (v.is_small())
-        out += std::to_string(v.as_int());
-      else
-        out += detail::big_of(v).str();
-      return;
-    case kind::float_: print_float(v.as_float(), out); return;
-    case kind::atom: print_atom(v.as_atom(), out); return;
-    case kind::nil: out += "[]"; return;
     case kind::pid: {
       auto const& p = v.as_pid();
       out += '<';
@@ -221,6 +215,25 @@ void print_value(value const& v, std::string& out) {
       out += '>';
       return;
     }
+    default: return;
+  }
+}
+
+void print_value(value const& v, std::string& out) {
+  switch (v.type()) {
+    case kind::integer:
+      if (v.is_small())
+        out += std::to_string(v.as_int());
+      else
+        out += detail::big_of(v).str();
+      return;
+    case kind::float_: print_float(v.as_float(), out); return;
+    case kind::atom: print_atom(v.as_atom(), out); return;
+    case kind::nil: out += "[]"; return;
+    case kind::pid:
+    case kind::port:
+    case kind::reference:
+    case kind::fun: print_opaque(v, out); return;
     case kind::tuple: {
       out += '{';
       bool first = true;

@@ -90,6 +90,14 @@ private:
   };
   net::awaitable<void> read_loop();
   net::awaitable<void> write_loop();
+  /// A piece of a gathered write: bytes in the round's `heads`, or elsewhere.
+  struct write_segment {
+    bool in_heads;
+    std::size_t offset, size; // in heads
+    std::byte const* data;    // elsewhere
+  };
+  enum class round { write, idle, close, stop };
+  round take_round(std::vector<std::byte>& out, std::vector<std::byte>& heads, std::vector<write_segment>& segments);
   net::awaitable<void> tick_loop();
   void enqueue(std::uint64_t sender, outgoing o);
   /// Under mutex_: whether the writer sleeps (and from now on does not): if so, the
