@@ -149,8 +149,9 @@ std::optional<sig::signal> decode_rest(op code, reader const& t) {
     case op::spawn_reply:
     case op::spawn_reply_tt:
       // {31, ReqId, To, Flags, Result}; the traced form adds a token.
-      if (!t.at_least(5, false) || !t[3].is_small() || t[3].as_int() < 0 || t[3].as_int() > 255) return std::nullopt;
-      return sig::spawn_reply{t[1], t[2], static_cast<std::uint8_t>(t[3].as_int()), t[4]};
+      // Flags other than 1 (link) and 2 (monitor) are ignored.
+      if (!t.at_least(5, false) || !t[3].is_small() || t[3].as_int() < 0) return std::nullopt;
+      return sig::spawn_reply{t[1], t[2], static_cast<std::uint8_t>(t[3].as_int() & 3), t[4]};
     // UNLINK (4) is an invalid message from OTP 26 on; ALTACT_SIG_SEND (37) is only
     // valid when negotiated, and we do not advertise it.
     default: return std::nullopt;

@@ -86,12 +86,15 @@ result<void> node::disconnect(term::atom peer) {
   return {};
 }
 
-result<void> node::connect(term::atom peer) {
+result<void> node::connect(term::atom peer) { return connect_within(peer, std::nullopt); }
+
+result<void> node::connect_within(term::atom peer, std::optional<std::chrono::milliseconds> limit) {
   if (peer == impl_->name()) return {};
   if (on_own_thread()) return runtime::error::would_deadlock; // it would wait for itself
   auto p = std::make_shared<std::promise<error_code>>();
   auto f = p->get_future();
   impl_->connect(peer, [p](error_code ec) { p->set_value(ec); });
+  if (limit && f.wait_for(*limit) != std::future_status::ready) return error::pang; // not in time
   if (auto ec = f.get()) return unexpected(ec);
   return {};
 }
@@ -99,7 +102,7 @@ result<void> node::connect(term::atom peer) {
 result<void> node::ping(term::atom peer, std::chrono::milliseconds timeout) {
   if (peer == impl_->name()) return {};
   if (on_own_thread()) return runtime::error::would_deadlock;
-  if (auto c = connect(peer); !c) return c; // the reason it cannot be reached
+  if (auto c = connect_within(peer, timeout); !c) return c; // the reason it cannot be reached
   auto p = std::make_shared<std::promise<bool>>();
   auto f = p->get_future();
   term::atom me = impl_->name();

@@ -44,7 +44,16 @@ void node_monitors::event(runtime::system& sys, term::atom n, bool up, bool visi
   term::value const down = term::tuple_of({nodedown_atom, n});
   for (auto const& w : once) (void)sys.send(term::value(w), down);
   term::value const ev = term::tuple_of({up ? nodeup_atom : nodedown_atom, n});
-  for (auto const& w : subs) (void)sys.send(term::value(w), ev);
+  std::vector<term::pid> gone;
+  for (auto const& w : subs) {
+    if (sys.is_process_alive(w))
+      (void)sys.send(term::value(w), ev);
+    else
+      gone.push_back(w); // ended without unsubscribing (a restarted system process)
+  }
+  if (gone.empty()) return;
+  std::lock_guard g(mutex_);
+  for (auto const& w : gone) std::erase(subscribers_, w);
 }
 
 } // namespace enode::node

@@ -22,15 +22,13 @@ term::atom name_in(term::value const& v) { return v.is_atom() ? v.as_atom() : te
 // --- out ---------------------------------------------------------------------------------
 
 void node_impl::route(term::atom node, signals::signal&& s) {
-  // BEAM refuses REG_SEND and ALIAS_SEND whose sender is not a pid: a send from outside
-  // any process carries the node's own <Node.0.0>.
-  std::visit(overloaded{[&](signals::reg_send& x) {
-                          if (!x.from.is_pid()) x.from = system_pid_;
-                        },
-                        [&](signals::alias_send& x) {
-                          if (!x.from.is_pid()) x.from = system_pid_;
-                        },
-                        [](auto&) {}},
+  // A message from outside any process carries the node's own <Node.0.0>: BEAM refuses
+  // REG_SEND and ALIAS_SEND without a pid, and all of them then keep one order.
+  auto own = [&](term::value& from) {
+    if (!from.is_pid()) from = system_pid_;
+  };
+  std::visit(overloaded{[&](signals::send& x) { own(x.from); }, [&](signals::reg_send& x) { own(x.from); },
+                        [&](signals::alias_send& x) { own(x.from); }, [](auto&) {}},
              s);
   // While the node stops, what its processes send on live connections still goes (their
   // exit signals among it); nothing new is connected.
@@ -184,11 +182,12 @@ bool node_impl::received(dist::connection& c, peer& p, signals::signal& s) {
                           if (from_peer(x.from)) spawn_requested(p.name, std::move(x));
                           return false;
                         },
-                        [&](signals::spawn_reply const& x) {
+                        [&](signals::spawn_reply& x) {
                           // {31, ReqId, To, Flags, Result}: to one of our requests, or to nothing.
                           std::lock_guard g(p.mutex);
                           auto it = b.spawns.find(x.ref);
                           if (it == b.spawns.end()) return false; // not ours, or answered already
+                          x.to = it->second;                      // our caller, whatever To says
                           if (x.result.is_pid() && (x.flags & signals::spawn_reply::monitored))
                             b.monitors_out[x.ref] = {it->second, x.result}; // the monitor watches the process now
                           b.spawns.erase(it);

@@ -67,7 +67,17 @@ void node_impl::spawn_requested(term::atom from, signals::spawn_request&& r) {
       (link ? signals::spawn_reply::linked : 0) | (monitor ? signals::spawn_reply::monitored : 0);
   // The reply leaves as the process exists and before it runs, so that nothing it sends
   // overtakes it; through the router, which books its link and monitor.
-  how.ready = [&](term::pid const& pid) { route(from, signals::spawn_reply{r.ref, r.from, set_up, term::value(pid)}); };
+  how.ready = [&](term::pid const& pid) {
+    term::value const made(pid);
+    if (connected(from)) {
+      route(from, signals::spawn_reply{r.ref, r.from, set_up, made});
+      return;
+    }
+    // The connection the request came over is gone (BEAM drops the reply then): the new
+    // process hears of it as of a lost connection.
+    if (link) sys_->inject(signals::exit{r.from, made, term::atoms::noconnection});
+    if (monitor) sys_->inject(signals::demonitor{r.from, made, r.ref});
+  };
   // The node outlives its processes: stop() joins them before it goes.
   auto spawned = sys_->spawn(
       [self = this, mod = r.module, fun = r.function, args = r.args](runtime::process& proc) -> runtime::awaitable<> {

@@ -159,7 +159,7 @@ void system_impl::deliver(term::pid const& to, signal* s, bool continuation) {
     }
     continuation = true;
   }
-  if (s->kind == signal_kind::control) answer_gone(as_control(s).body, atoms::noproc, continuation);
+  if (s->kind == signal_kind::control) answer_gone(as_control(s).body, atoms::noproc, continuation, term::value(to));
   delete s;
 }
 
@@ -178,7 +178,7 @@ term::atom name_in(term::value const& v) { return v.is_atom() ? v.as_atom() : te
 term::value pid_in(term::value const& v) { return v.is_pid() ? v : term::value{}; }
 } // namespace
 
-void system_impl::answer_gone(signals::signal const& s, term::atom reason, bool continuation) {
+void system_impl::answer_gone(signals::signal const& s, term::atom reason, bool continuation, term::value const& gone) {
   auto answer = [&](term::value const& to, signals::signal a) {
     if (to.is_pid()) deliver(to.as_pid(), new control(std::move(a)), continuation);
   };
@@ -187,7 +187,10 @@ void system_impl::answer_gone(signals::signal const& s, term::atom reason, bool 
                    answer(x.from, signals::exit{x.to, x.from, reason});
                  },
                  [&](signals::monitor const& x) {
-                   answer(x.from, signals::down{pid_in(x.to), name_in(x.to), x.from, x.ref, reason});
+                   // By name: the 'DOWN' carries the name, and goes behind what the process
+                   // the name stood for sent last.
+                   term::value const from = x.to.is_pid() ? x.to : pid_in(gone);
+                   answer(x.from, signals::down{from, name_in(x.to), x.from, x.ref, reason});
                  },
                  // Nobody is left to acknowledge; answer for it so the unlinker forgets the link.
                  [&](signals::unlink const& x) {
@@ -199,8 +202,7 @@ void system_impl::answer_gone(signals::signal const& s, term::atom reason, bool 
                  [&](signals::spawn_reply const& x) {
                    if (x.flags & signals::spawn_reply::monitored)
                      answer(x.result, signals::demonitor{x.to, x.result, x.ref});
-                   if (x.flags & signals::spawn_reply::linked)
-                     answer(x.result, signals::exit{x.to, x.result, atoms::noproc});
+                   if (x.flags & signals::spawn_reply::linked) answer(x.result, signals::exit{x.to, x.result, reason});
                  },
                  [](auto const&) {}, // messages and the rest: lost, as with a process that is not there
              },

@@ -113,7 +113,8 @@ public:
   /// reach): a link gets an exit and a monitor a 'DOWN' with `reason`, an unlink its
   /// acknowledgement, a spawn request a failed reply; a spawn reply to a requester that
   /// is gone undoes the link and monitor the new process holds. Messages are lost.
-  void answer_gone(signals::signal const& s, term::atom reason, bool continuation);
+  /// `gone`: the process it went to, when known (a monitor by name names the name).
+  void answer_gone(signals::signal const& s, term::atom reason, bool continuation, term::value const& gone = {});
   /// Signals to and from other nodes (see remote_router, system::inject).
   void set_router(remote_router* r) noexcept { router_.store(r, std::memory_order_release); }
   remote_router* router() const noexcept { return router_.load(std::memory_order_acquire); }

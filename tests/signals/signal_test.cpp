@@ -16,13 +16,15 @@ struct terms {
 } // namespace
 
 TEST_SUITE("signals") {
-  TEST_CASE_FIXTURE(terms, "signal: the sender is the from of each kind, the leader of a group_leader") {
+  TEST_CASE_FIXTURE(terms, "signal: the sender is the from of each kind, the leader of a group_leader, the new process of a spawn reply") {
     CHECK(signals::sender(signals::send{P1, P2, 1}) == P1);
     CHECK(signals::sender(signals::send{{}, P2, 1}).is_nil());
     CHECK(signals::sender(signals::exit{P2, P1, atom("normal")}) == P2);
     CHECK(signals::sender(signals::down{P1, atom("kv"), P2, R, atom("normal")}) == P1);
     CHECK(signals::sender(signals::group_leader{P2, P1}) == P2);
-    CHECK(signals::sender(signals::spawn_reply{R, P1, 2, P2}).is_nil());
+    // A spawn reply goes with the process it made (nothing it sends may overtake it).
+    CHECK(signals::sender(signals::spawn_reply{R, P1, 2, P2}) == P2);
+    CHECK(signals::sender(signals::spawn_reply{R, P1, 0, atom("notsup")}).is_nil());
     CHECK(signals::sender(signals::node_link{}).is_nil());
   }
 

@@ -123,6 +123,8 @@ public:
 
 private:
   bool on_own_thread() const;
+  /// `connect`, waiting at most `limit` (then `error::pang`; the attempt goes on).
+  result<void> connect_within(term::atom peer, std::optional<std::chrono::milliseconds> limit);
   std::shared_ptr<node_impl> impl_;
 };
 

@@ -121,7 +121,7 @@ using signal = std::variant<send, reg_send, alias_send, link, unlink, unlink_ack
                             group_leader, spawn_request, spawn_reply, node_link>;
 
 /// The process that sent `s` (a pid value), or `[]` when it is not known: the one whose
-/// other signals `s` must not overtake.
+/// other signals `s` must not overtake. A spawn reply goes with the process it made.
 inline term::value const& sender(signal const& s) noexcept {
   static term::value const none;
   return std::visit(
@@ -129,7 +129,9 @@ inline term::value const& sender(signal const& s) noexcept {
         using T = std::decay_t<decltype(x)>;
         if constexpr (std::is_same_v<T, group_leader>)
           return x.leader;
-        else if constexpr (std::is_same_v<T, spawn_reply> || std::is_same_v<T, node_link>)
+        else if constexpr (std::is_same_v<T, spawn_reply>)
+          return x.result.is_pid() ? x.result : none; // before anything the new process sends
+        else if constexpr (std::is_same_v<T, node_link>)
           return none;
         else
           return x.from;
