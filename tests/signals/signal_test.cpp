@@ -16,7 +16,9 @@ struct terms {
 } // namespace
 
 TEST_SUITE("signals") {
-  TEST_CASE_FIXTURE(terms, "signal: the sender is the from of each kind, the leader of a group_leader, the new process of a spawn reply") {
+  TEST_CASE_FIXTURE(
+      terms,
+      "signal: the sender is the from of each kind, the leader of a group_leader, the new process of a spawn reply") {
     CHECK(signals::sender(signals::send{P1, P2, 1}) == P1);
     CHECK(signals::sender(signals::send{{}, P2, 1}).is_nil());
     CHECK(signals::sender(signals::exit{P2, P1, atom("normal")}) == P2);
