@@ -12,13 +12,6 @@ namespace enode::node {
 
 namespace atoms = term::atoms;
 
-namespace {
-
-term::value pid_in(term::value const& v) { return v.is_pid() ? v : term::value{}; }
-term::atom name_in(term::value const& v) { return v.is_atom() ? v.as_atom() : term::atom{}; }
-
-} // namespace
-
 // --- out ---------------------------------------------------------------------------------
 
 void node_impl::route(term::atom node, signals::signal&& s) {
@@ -45,7 +38,7 @@ void node_impl::route(term::atom node, signals::signal&& s) {
       if (g.owns_lock()) g.unlock();
       std::tie(p, g) = peers_.lock(node);
     }
-    if (p->conn && !p->conn->closed()) {
+    if (p->up()) {
       if (!signals::is_message(s)) {
         send_on(*p, *p->conn, std::move(s));
         return;
@@ -203,7 +196,7 @@ void node_impl::connection_lost(peer_books const& b) {
   if (!sys_) return;
   for (auto const& [local, remote] : b.links) sys_->inject(signals::exit{remote, local, atoms::noconnection});
   for (auto const& [ref, m] : b.monitors_out)
-    sys_->inject(signals::down{pid_in(m.target), name_in(m.target), m.watcher, ref, atoms::noconnection});
+    sys_->inject(signals::down_for(m.target, m.watcher, ref, atoms::noconnection));
   for (auto const& [ref, target] : b.monitors_in) sys_->inject(signals::demonitor{{}, target, ref});
   // Unanswered spawn requests fail as the node is gone (a monitored one's monitor fires).
   for (auto const& [ref, caller] : b.spawns) sys_->inject(signals::spawn_reply{ref, caller, 0, atoms::noconnection});

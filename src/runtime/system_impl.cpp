@@ -6,7 +6,9 @@
 #include <enode/term/atoms.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
+#include <type_traits>
 
 namespace enode::runtime {
 
@@ -173,11 +175,6 @@ void system_impl::send_to_node(term::atom to, signals::signal&& s, bool continua
   answer_gone(s, atoms::noconnection, continuation);
 }
 
-namespace {
-term::atom name_in(term::value const& v) { return v.is_atom() ? v.as_atom() : term::atom{}; }
-term::value pid_in(term::value const& v) { return v.is_pid() ? v : term::value{}; }
-} // namespace
-
 void system_impl::answer_gone(signals::signal const& s, term::atom reason, bool continuation, term::value const& gone) {
   auto answer = [&](term::value const& to, signals::signal a) {
     if (to.is_pid()) deliver(to.as_pid(), new control(std::move(a)), continuation);
@@ -189,8 +186,7 @@ void system_impl::answer_gone(signals::signal const& s, term::atom reason, bool 
                  [&](signals::monitor const& x) {
                    // By name: the 'DOWN' carries the name, and goes behind what the process
                    // the name stood for sent last.
-                   term::value const from = x.to.is_pid() ? x.to : pid_in(gone);
-                   answer(x.from, signals::down{from, name_in(x.to), x.from, x.ref, reason});
+                   answer(x.from, signals::down_for(x.to, x.from, x.ref, reason, gone));
                  },
                  // Nobody is left to acknowledge; answer for it so the unlinker forgets the link.
                  [&](signals::unlink const& x) {
@@ -259,32 +255,34 @@ result<void> system_impl::send(term::value const& from, term::value const& dest,
 // --- other nodes -------------------------------------------------------------------------------
 
 void system_impl::inject(signals::signal&& s) {
-  // The process the signal is for: a pid, or a name registered here.
-  auto const target =
-      std::visit(overloaded{
-                     [&](signals::reg_send const&) -> std::optional<term::pid> { return std::nullopt; },
-                     [&](signals::alias_send const&) -> std::optional<term::pid> { return std::nullopt; },
-                     [&](signals::group_leader const&) -> std::optional<term::pid> { return std::nullopt; },
-                     [&](signals::spawn_request const&) -> std::optional<term::pid> { return std::nullopt; },
-                     [&](signals::node_link const&) -> std::optional<term::pid> { return std::nullopt; },
-                     [&](auto const& x) -> std::optional<term::pid> {
-                       if (x.to.is_pid()) return x.to.as_pid();
-                       if (x.to.is_atom()) return whereis(x.to.as_atom());
-                       return std::nullopt;
-                     },
+  // The process a signal is for: a pid, or a name registered here.
+  auto local = [&](term::value const& to) -> std::optional<term::pid> {
+    if (to.is_pid()) return to.as_pid();
+    if (to.is_atom()) return whereis(to.as_atom());
+    return std::nullopt;
+  };
+  std::visit(overloaded{
+                 [&](signals::send& x) {
+                   if (auto t = local(x.to)) deliver(*t, signal::message(std::move(x.message)), true);
                  },
-                 s);
-  if (auto* m = std::get_if<signals::send>(&s)) {
-    if (target) deliver(*target, signal::message(std::move(m->message)), true);
-  } else if (auto* r = std::get_if<signals::reg_send>(&s)) {
-    (void)send(r->from, term::value(r->to), std::move(r->message)); // an unknown name: dropped
-  } else if (auto* a = std::get_if<signals::alias_send>(&s)) {
-    (void)send(a->from, a->alias, std::move(a->message)); // an inactive alias: dropped
-  } else if (target) {
-    deliver(*target, new control(std::move(s)), true);
-  } else if (std::holds_alternative<signals::monitor>(s)) {
-    answer_gone(s, atoms::noproc, true); // a name that is not registered: 'DOWN' noproc at once
-  }
+                 [&](signals::reg_send& x) {
+                   (void)send(x.from, term::value(x.to), std::move(x.message)); // an unknown name: dropped
+                 },
+                 [&](signals::alias_send& x) {
+                   (void)send(x.from, x.alias, std::move(x.message)); // an inactive alias: dropped
+                 },
+                 [](signals::group_leader&) {},
+                 [](signals::spawn_request&) {},
+                 [](signals::node_link&) {},
+                 [&]<class S>(S& x) {
+                   if (auto t = local(x.to)) {
+                     deliver(*t, new control(std::move(s)), true); // x is not used after this
+                   } else if constexpr (std::is_same_v<S, signals::monitor>) {
+                     answer_gone(s, atoms::noproc, true); // a name not registered: 'DOWN' noproc at once
+                   }
+                 },
+             },
+             s);
 }
 
 void system_impl::signal_exit(term::pid const& to, term::value const& reason) {

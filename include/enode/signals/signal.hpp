@@ -88,6 +88,16 @@ struct down {
   term::value to, ref, reason;
 };
 
+/// The 'DOWN' that `watcher`'s monitor `ref` of `target` (a pid, or a name) gets when it
+/// fires with `reason`. For a monitor by name, `gone` is the pid the name stood for, when
+/// known.
+inline down down_for(term::value const& target, term::value const& watcher, term::value const& ref, term::value reason,
+                     term::value const& gone = {}) {
+  term::value from = target.is_pid() ? target : gone.is_pid() ? gone : term::value{};
+  term::atom name = target.is_atom() ? target.as_atom() : term::atom{};
+  return down{std::move(from), name, watcher, ref, std::move(reason)};
+}
+
 /// `group_leader(Leader, To)` (GROUP_LEADER); both pids.
 struct group_leader {
   term::value leader, to;
