@@ -65,9 +65,11 @@ bool connection::send(signals::signal const& s) {
   wrote_.store(true, std::memory_order_relaxed); // data, not a tick: no tick needed this interval
   std::size_t const cs = term::encoded_size(e.control);
   std::size_t const ps = payload ? term::encoded_size(*payload) : 0;
-  if (!writer_.fragments(cs + ps)) {
+  if (!writer_.fragments(cs + ps) && !packet_writer::gathers(payload, ps)) {
     // The common case: encoded straight into the batch the writer takes next, unless
-    // this sender has a fragmented message on its way, which it must not overtake.
+    // this sender has a large message on its way, which it must not overtake. (A large
+    // one is fragmented, if the peer takes fragments, and its large binaries leave from
+    // where they lie.)
     bool wake = false, behind = false;
     {
       std::lock_guard g(mutex_);
@@ -98,9 +100,9 @@ void connection::enqueue(std::uint64_t sender, outgoing o) {
     std::lock_guard g(mutex_);
     auto it = bulk_of_.find(sender);
     if (it != bulk_of_.end()) {
-      // This sender has a fragmented message on its way: what it sends next waits behind it.
+      // This sender has a large message on its way: what it sends next waits behind it.
       it->second->items.push_back(std::move(o));
-    } else if (o.remaining() == 1) {
+    } else if (o.remaining() == 1 && !o.gathered()) {
       o.take(small_);
     } else {
       bulk_.push_back(bulk{sender, {}});
@@ -119,7 +121,7 @@ void connection::wake_writer() {
 }
 
 // Takes, under mutex_, what the next write sends: The small messages of
-// every sender as one block (`out`), then one slice of each fragmented message in progress
+// every sender as one block (`out`), then one slice of each large message in progress
 // (so that none stalls the others), referred to in place (`segments`) rather than copied.
 connection::round connection::take_round(std::vector<std::byte>& out, std::vector<std::byte>& heads,
                                          std::vector<write_segment>& segments) {
@@ -132,31 +134,35 @@ connection::round connection::take_round(std::vector<std::byte>& out, std::vecto
   }
   out.swap(small_);
   std::size_t batch = out.size();
+  std::vector<std::span<std::byte const>> pieces;
   auto add = [&](outgoing& o) {
     std::size_t const at = heads.size();
-    auto body = o.take_view(heads);
+    pieces.clear();
+    batch += o.take_view(heads, pieces);
     if (heads.size() > at) segments.push_back({true, at, heads.size() - at, nullptr});
-    segments.push_back({false, 0, body.size(), body.data()});
-    batch += body.size();
+    for (auto piece : pieces) segments.push_back({false, 0, piece.size(), piece.data()});
   };
-  for (auto it = bulk_.begin(); it != bulk_.end() && batch < opts_.max_batch;) {
-    auto& items = it->items;
-    add(items.front());
-    if (items.front().done()) {
-      inflight_.push_back(std::move(items.front())); // its bytes are written below
-      items.pop_front();
-    }
-    // Whole messages the same sender queued behind it go along if they are small.
-    while (!items.empty() && items.front().remaining() == 1 && items.front().bytes() < opts_.fragment_size) {
+  // Round robin, one slice of each at a time, until the batch is full.
+  while (!bulk_.empty() && batch < opts_.max_batch) {
+    for (auto it = bulk_.begin(); it != bulk_.end() && batch < opts_.max_batch;) {
+      auto& items = it->items;
       add(items.front());
-      inflight_.push_back(std::move(items.front()));
-      items.pop_front();
-    }
-    if (items.empty()) {
-      bulk_of_.erase(it->sender);
-      it = bulk_.erase(it);
-    } else {
-      ++it;
+      if (items.front().done()) {
+        inflight_.push_back(std::move(items.front())); // its bytes are written below
+        items.pop_front();
+      }
+      // Whole messages the same sender queued behind it go along if they are small.
+      while (!items.empty() && items.front().remaining() == 1 && items.front().bytes() < opts_.fragment_size) {
+        add(items.front());
+        inflight_.push_back(std::move(items.front()));
+        items.pop_front();
+      }
+      if (items.empty()) {
+        bulk_of_.erase(it->sender);
+        it = bulk_.erase(it);
+      } else {
+        ++it;
+      }
     }
   }
   return round::write;

@@ -185,14 +185,9 @@ void packet_writer::write(term::value const& control, term::value const* payload
   write(control, payload, term::encoded_size(control), payload ? term::encoded_size(*payload) : 0, out);
 }
 
-void packet_writer::write(term::value const& control, term::value const* payload, std::size_t cs, std::size_t ps,
-                          std::vector<std::byte>& out) const {
-  std::size_t const head = header_mode_ ? 3 : (1 + 1); // 131 68 0 | 112 131
-  std::size_t const body = head + cs + (payload ? ps + (header_mode_ ? 0 : 1) : 0);
-  std::size_t at = out.size();
-  out.resize(at + 4 + body);
-  std::byte* p = out.data() + at;
-  endian::store_be(p, static_cast<std::uint32_t>(body));
+std::byte* packet_writer::put_front(std::byte* p, term::value const& control, std::size_t cs,
+                                    term::value const* payload, std::size_t ps) const noexcept {
+  endian::store_be(p, static_cast<std::uint32_t>(packet_size(cs, payload, ps)));
   p += 4;
   if (header_mode_) {
     *p++ = version, *p++ = normal_header, *p++ = std::byte{0};
@@ -200,42 +195,80 @@ void packet_writer::write(term::value const& control, term::value const* payload
     *p++ = pass_through, *p++ = version;
   }
   p += term::encode_body(control, {p, cs});
-  if (payload) {
-    if (!header_mode_) *p++ = version;
-    term::encode_body(*payload, {p, ps});
-  }
+  if (payload && !header_mode_) *p++ = version;
+  return p;
+}
+
+void packet_writer::write(term::value const& control, term::value const* payload, std::size_t cs, std::size_t ps,
+                          std::vector<std::byte>& out) const {
+  std::size_t const at = out.size();
+  out.resize(at + 4 + packet_size(cs, payload, ps));
+  std::byte* p = put_front(out.data() + at, control, cs, payload, ps);
+  if (payload) term::encode_body(*payload, {p, ps});
 }
 
 outgoing packet_writer::make(term::value const& control, term::value const* payload, std::uint64_t sequence) const {
   outgoing o;
   std::size_t const cs = term::encoded_size(control);
   std::size_t const ps = payload ? term::encoded_size(*payload) : 0;
+  std::size_t const spliced = gathers(payload, ps) ? term::spliced_size(*payload, splice_threshold) : 0;
   if (!fragments(cs + ps)) {
-    write(control, payload, cs, ps, o.body_);
+    o.size_ = 4 + packet_size(cs, payload, ps);
+    if (spliced == 0) {
+      write(control, payload, cs, ps, o.body_);
+      return o;
+    }
+    // One packet, its large binaries referred to.
+    o.body_.resize(o.size_ - spliced);
+    std::byte* p = put_front(o.body_.data(), control, cs, payload, ps);
+    auto const at = static_cast<std::size_t>(p - o.body_.data());
+    term::encode_body_gathered(*payload, {p, ps - spliced}, splice_threshold, o.splices_, at);
     return o;
   }
-  o.body_.resize(cs + ps);
+  o.size_ = cs + ps;
+  o.body_.resize(o.size_ - spliced);
   term::encode_body(control, {o.body_.data(), cs});
-  if (payload) term::encode_body(*payload, {o.body_.data() + cs, ps});
+  if (payload)
+    term::encode_body_gathered(*payload, {o.body_.data() + cs, ps - spliced}, splice_threshold, o.splices_, cs);
   o.control_size_ = cs;
   o.fragment_size_ = fragment_size_;
   o.sequence_ = sequence;
   // The first fragment holds the whole control term and as much payload as fits.
   std::size_t const first = std::max(fragment_size_, cs);
-  std::size_t const rest = o.body_.size() > first ? o.body_.size() - first : 0;
+  std::size_t const rest = o.size_ > first ? o.size_ - first : 0;
   o.total_ = 1 + (rest + fragment_size_ - 1) / fragment_size_;
   return o;
 }
 
-std::span<std::byte const> outgoing::take_view(std::vector<std::byte>& heads) {
-  if (next_ >= total_) return {};
+void outgoing::pieces(std::size_t from, std::size_t len, std::vector<std::span<std::byte const>>& out) const {
+  std::size_t const to = from + len;
+  // [at, at + n) of the message lies at `data`: the part of it in [from, to), if any.
+  auto emit = [&](std::size_t at, std::byte const* data, std::size_t n) {
+    std::size_t const lo = std::max(at, from), hi = std::min(at + n, to);
+    if (lo < hi) out.emplace_back(data + (lo - at), hi - lo);
+  };
+  std::size_t at = 0;
+  std::byte const* held = body_.data();
+  for (auto const& s : splices_) {
+    if (at >= to) return;
+    emit(at, held, s.at - at);
+    held += s.at - at;
+    emit(s.at, s.bytes.data(), s.bytes.size());
+    at = s.at + s.bytes.size();
+  }
+  emit(at, held, size_ - at);
+}
+
+std::size_t outgoing::take_view(std::vector<std::byte>& heads, std::vector<std::span<std::byte const>>& out) {
+  if (next_ >= total_) return 0;
   if (total_ == 1 && control_size_ == 0) { // a whole packet, length included
     ++next_;
-    return body_;
+    pieces(0, size_, out);
+    return size_;
   }
   bool const first = next_ == 0;
-  std::size_t const len = first ? std::min(body_.size(), std::max(fragment_size_, control_size_))
-                                : std::min(fragment_size_, body_.size() - offset_);
+  std::size_t const len =
+      first ? std::min(size_, std::max(fragment_size_, control_size_)) : std::min(fragment_size_, size_ - offset_);
   std::size_t const head = 2 + 8 + 8 + (first ? 1 : 0);
   std::size_t const at = heads.size();
   heads.resize(at + 4 + head);
@@ -249,17 +282,21 @@ std::span<std::byte const> outgoing::take_view(std::vector<std::byte>& heads) {
   endian::store_be(p, static_cast<std::uint64_t>(total_ - next_));
   p += 8;
   if (first) *p = std::byte{0};
-  std::span<std::byte const> body{body_.data() + offset_, len};
+  pieces(offset_, len, out);
   offset_ += len;
   ++next_;
-  return body;
+  return len;
 }
 
 std::size_t outgoing::take(std::vector<std::byte>& out) {
   std::size_t const at = out.size();
-  auto body = take_view(out); // the header lands in `out`, the body is copied after it
-  out.insert(out.end(), body.begin(), body.end());
-  if (next_ == total_) body_ = {};
+  std::vector<std::span<std::byte const>> body;
+  take_view(out, body); // the header lands in `out`, the body is copied after it
+  for (auto b : body) out.insert(out.end(), b.begin(), b.end());
+  if (next_ == total_) {
+    body_ = {};
+    splices_ = {};
+  }
   return out.size() - at;
 }
 

@@ -165,7 +165,22 @@ std::size_t size_of(value const& v, bool v4) {
   return 0;
 }
 
-std::byte* put(std::byte* p, value const& v, bool v4) {
+// Where a gathered encoding leaves its large binaries (encode_body_gathered).
+struct gather {
+  std::byte const* start; // the first byte written
+  std::size_t base;       // its position in the stream the splices count in
+  std::size_t threshold;
+  std::vector<splice>* splices;
+  std::size_t spliced = 0; // bytes referred to so far
+};
+
+// How to write: the port form, and whether (and where) to gather large binaries.
+struct how {
+  bool v4;
+  gather* g = nullptr;
+};
+
+std::byte* put(std::byte* p, value const& v, how const& c) {
   switch (v.type()) {
     case kind::integer: return put_int(p, v);
     case kind::float_: return put64(put_tag(p, tag::new_float_ext), std::bit_cast<std::uint64_t>(v.as_float()));
@@ -178,7 +193,7 @@ std::byte* put(std::byte* p, value const& v, bool v4) {
     }
     case kind::port: {
       auto const& x = v.as_port();
-      if (needs_v4(x, v4)) return put32(put64(put_atom(put_tag(p, tag::v4_port_ext), x.node), x.id), x.creation);
+      if (needs_v4(x, c.v4)) return put32(put64(put_atom(put_tag(p, tag::v4_port_ext), x.node), x.id), x.creation);
       return put32(put32(put_atom(put_tag(p, tag::new_port_ext), x.node), static_cast<std::uint32_t>(x.id)),
                    x.creation);
     }
@@ -201,8 +216,8 @@ std::byte* put(std::byte* p, value const& v, bool v4) {
       p = put8(p, f.arity);
       p = put_bytes(p, f.uniq.data(), f.uniq.size());
       p = put32(put32(p, f.index), static_cast<std::uint32_t>(f.free_vars.size()));
-      p = put(put(put(put_atom(p, f.module), f.old_index, v4), f.old_uniq, v4), f.pid, v4);
-      for (auto const& x : f.free_vars) p = put(p, x, v4);
+      p = put(put(put(put_atom(p, f.module), f.old_index, c), f.old_uniq, c), f.pid, c);
+      for (auto const& x : f.free_vars) p = put(p, x, c);
       put32(start, static_cast<std::uint32_t>(p - start));
       return p;
     }
@@ -212,13 +227,13 @@ std::byte* put(std::byte* p, value const& v, bool v4) {
         p = put8(put_tag(p, tag::small_tuple_ext), static_cast<std::uint8_t>(xs.size()));
       else
         p = put32(put_tag(p, tag::large_tuple_ext), static_cast<std::uint32_t>(xs.size()));
-      for (auto const& x : xs) p = put(p, x, v4);
+      for (auto const& x : xs) p = put(p, x, c);
       return p;
     }
     case kind::map: {
       auto es = v.map_entries();
       p = put32(put_tag(p, tag::map_ext), static_cast<std::uint32_t>(es.size()));
-      for (auto const& e : es) p = put(put(p, e.key, v4), e.val, v4);
+      for (auto const& e : es) p = put(put(p, e.key, c), e.val, c);
       return p;
     }
     case kind::list: {
@@ -229,8 +244,8 @@ std::byte* put(std::byte* p, value const& v, bool v4) {
         return p;
       }
       p = put32(put_tag(p, tag::list_ext), static_cast<std::uint32_t>(xs.size()));
-      for (auto const& x : xs) p = put(p, x, v4);
-      return put(p, v.list_tail(), v4);
+      for (auto const& x : xs) p = put(p, x, c);
+      return put(p, v.list_tail(), c);
     }
     case kind::bitstring: {
       auto const* b = static_cast<detail::binary_node*>(v.node());
@@ -239,6 +254,12 @@ std::byte* put(std::byte* p, value const& v, bool v4) {
       } else {
         p = put32(put_tag(p, tag::bit_binary_ext), static_cast<std::uint32_t>(b->size));
         p = put8(p, b->trailing_bits);
+      }
+      if (c.g && b->size >= c.g->threshold) {
+        auto& g = *c.g;
+        g.splices->push_back({g.base + static_cast<std::size_t>(p - g.start) + g.spliced, {b->data, b->size}, v});
+        g.spliced += b->size;
+        return p;
       }
       return put_bytes(p, b->data, b->size);
     }
@@ -251,7 +272,44 @@ std::byte* put(std::byte* p, value const& v, bool v4) {
 std::size_t encoded_size(value const& v, encode_options const& opts) { return size_of(v, opts.v4_ports); }
 
 std::size_t encode_body(value const& v, std::span<std::byte> out, encode_options const& opts) noexcept {
-  return static_cast<std::size_t>(put(out.data(), v, opts.v4_ports) - out.data());
+  return static_cast<std::size_t>(put(out.data(), v, how{opts.v4_ports, nullptr}) - out.data());
+}
+
+std::size_t spliced_size(value const& v, std::size_t threshold) noexcept {
+  switch (v.type()) {
+    case kind::bitstring: {
+      auto const n = v.as_binary().size();
+      return n >= threshold ? n : 0;
+    }
+    case kind::tuple: {
+      std::size_t n = 0;
+      for (auto const& x : v.elements()) n += spliced_size(x, threshold);
+      return n;
+    }
+    case kind::list: {
+      std::size_t n = spliced_size(v.list_tail(), threshold);
+      for (auto const& x : v.list_elements()) n += spliced_size(x, threshold);
+      return n;
+    }
+    case kind::map: {
+      std::size_t n = 0;
+      for (auto const& e : v.map_entries()) n += spliced_size(e.key, threshold) + spliced_size(e.val, threshold);
+      return n;
+    }
+    case kind::fun: {
+      if (v.is_external_fun()) return 0;
+      std::size_t n = 0;
+      for (auto const& x : v.as_fun().free_vars) n += spliced_size(x, threshold);
+      return n;
+    }
+    default: return 0;
+  }
+}
+
+std::size_t encode_body_gathered(value const& v, std::span<std::byte> out, std::size_t threshold,
+                                 std::vector<splice>& splices, std::size_t base, encode_options const& opts) {
+  gather g{out.data(), base, threshold, &splices, 0};
+  return static_cast<std::size_t>(put(out.data(), v, how{opts.v4_ports, &g}) - out.data());
 }
 
 void encode_append(value const& v, std::vector<std::byte>& out, encode_options const& opts) {
@@ -259,7 +317,7 @@ void encode_append(value const& v, std::vector<std::byte>& out, encode_options c
   std::size_t const start = out.size();
   out.resize(start + 1 + body);
   out[start] = static_cast<std::byte>(version_magic);
-  put(out.data() + start + 1, v, opts.v4_ports);
+  put(out.data() + start + 1, v, how{opts.v4_ports, nullptr});
   if (opts.compression_level < 0) return;
   if (opts.compression_level > 9) throw std::invalid_argument("compression level must be 0..9");
   // As erts does: compress the body into room for at most the uncompressed size less the

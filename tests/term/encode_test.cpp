@@ -110,4 +110,43 @@ TEST_SUITE("term") {
     term::encode_append(value(1), out);
     CHECK(hex(out) == "0102836101");
   }
+
+  TEST_CASE("encode: a gathered encoding refers to large binaries and puts them back in place") {
+    std::string const big(5000, 'b'), edge(4096, 'e'), small(4095, 's');
+    std::vector<std::byte> bits(8000, std::byte{0xA5});
+    value const t = term::tuple_of(
+        {atom("x"), term::binary_of(big),
+         term::list_of({term::binary_of(small), term::binary_of(edge), value(term::binary::bitstring(bits, 3))}),
+         term::map_of({{term::binary_of(big), 1}}), 42});
+    std::size_t const threshold = 4096;
+    std::size_t const spliced = term::spliced_size(t, threshold);
+    CHECK(spliced == big.size() * 2 + edge.size() + bits.size());
+    CHECK(term::spliced_size(t, 100000) == 0);
+
+    std::size_t const n = term::encoded_size(t);
+    std::vector<std::byte> whole(n);
+    term::encode_body(t, whole);
+    for (std::size_t base : {std::size_t{0}, std::size_t{7}}) {
+      CAPTURE(base);
+      std::vector<std::byte> held(n - spliced);
+      std::vector<term::splice> splices;
+      CHECK(term::encode_body_gathered(t, held, threshold, splices, base) == held.size());
+      REQUIRE(splices.size() == 4);
+      // Put back together, the pieces are the ordinary encoding.
+      std::vector<std::byte> joined;
+      std::size_t at = base, from = 0;
+      for (auto const& s : splices) {
+        REQUIRE(s.at >= at);
+        joined.insert(joined.end(), held.begin() + static_cast<std::ptrdiff_t>(from),
+                      held.begin() + static_cast<std::ptrdiff_t>(from + (s.at - at)));
+        from += s.at - at;
+        joined.insert(joined.end(), s.bytes.begin(), s.bytes.end());
+        at = s.at + s.bytes.size();
+        CHECK(s.owner.is_bitstring());
+        CHECK(s.owner.as_binary().data() == s.bytes.data()); // referred to, not copied
+      }
+      joined.insert(joined.end(), held.begin() + static_cast<std::ptrdiff_t>(from), held.end());
+      CHECK(joined == whole);
+    }
+  }
 }

@@ -18,7 +18,8 @@
 
 /// An established distribution connection: 4-byte framing, ticks, a reader that turns
 /// packets into control messages for a `sink`, and a writer that batches what any thread
-/// sends into few writes and slices large messages into fragments between other traffic.
+/// sends into few writes and slices large messages into fragments between other traffic,
+/// their large binaries written from where they lie.
 namespace enode::dist {
 
 class connection;

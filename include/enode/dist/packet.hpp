@@ -4,6 +4,7 @@
 #include <enode/dist/error.hpp>
 #include <enode/term/atom_cache.hpp>
 #include <enode/term/binary.hpp>
+#include <enode/term/encode.hpp>
 #include <enode/term/value.hpp>
 
 #include <array>
@@ -78,24 +79,35 @@ private:
 };
 
 /// The bytes of one outgoing message: a single packet, or fragments made on demand so
-/// that a large message leaves in slices between other traffic.
+/// that a large message leaves in slices between other traffic. Its large binaries are
+/// not copied: it holds them and gives them out as pieces of its packets.
 class outgoing {
 public:
   /// Whole packets of this message not yet taken (1 for an unfragmented message).
   std::size_t remaining() const noexcept { return total_ - next_; }
   bool done() const noexcept { return next_ == total_; }
+  /// Whether some of its bytes are binaries it refers to rather than holds as bytes.
+  bool gathered() const noexcept { return !splices_.empty(); }
   /// Appends the next packet (with its u32 length) to `out` and returns its size.
   std::size_t take(std::vector<std::byte>& out);
   /// The next packet without copying its body: its header (u32 length and, for a
-  /// fragment, the fragment header) is appended to `heads`, and the body is returned as
-  /// a view of this object's storage, valid while the object lives.
-  std::span<std::byte const> take_view(std::vector<std::byte>& heads);
-  std::size_t bytes() const noexcept { return body_.size(); }
+  /// fragment, the fragment header) is appended to `heads`, and the body to `pieces` as
+  /// views of this object's storage and of the binaries it holds, valid while the object
+  /// lives. Returns the body's size.
+  std::size_t take_view(std::vector<std::byte>& heads, std::vector<std::span<std::byte const>>& pieces);
+  /// The message's size: control, payload and, unfragmented, its packet header.
+  std::size_t bytes() const noexcept { return size_; }
 
 private:
   friend class packet_writer;
-  std::vector<std::byte> body_;  // header-less control + payload, or the whole packet when total_ == 1
-  std::size_t control_size_ = 0; // bytes of body_ that the control term takes
+  // Appends bytes [from, from + len) of the message to `out`, the splices in their places.
+  void pieces(std::size_t from, std::size_t len, std::vector<std::span<std::byte const>>& out) const;
+
+  std::vector<std::byte> body_;       // header-less control + payload, or the whole packet when total_ == 1,
+                                      // less the splices' bytes
+  std::vector<term::splice> splices_; // positions counted in the whole message
+  std::size_t size_ = 0;              // body_ and the splices
+  std::size_t control_size_ = 0;      // bytes of the message that the control term takes
   std::size_t fragment_size_ = 0;
   std::uint64_t sequence_ = 0;
   std::size_t total_ = 1, next_ = 0;
@@ -116,12 +128,29 @@ public:
   void write(term::value const& control, term::value const* payload, std::size_t control_size, std::size_t payload_size,
              std::vector<std::byte>& out) const;
   /// The message as an `outgoing`, fragmented when it is larger than a fragment and the
-  /// peer takes fragments. `sequence` must be unique among this sender's messages in flight.
+  /// peer takes fragments, its binaries of `splice_threshold` bytes or more referred to. `sequence` must be unique
+  /// among this sender's messages in flight.
   outgoing make(term::value const& control, term::value const* payload, std::uint64_t sequence) const;
   /// Whether a message of `body_size` bytes would be fragmented.
   bool fragments(std::size_t body_size) const noexcept { return fragments_ && body_size > fragment_size_; }
+  /// Binaries of at least this size leave from where they lie: `make` refers to them.
+  static constexpr std::size_t splice_threshold = 16 * 1024;
+  /// Whether `make` would refer to binaries of `payload` (of `payload_size` bytes encoded).
+  static bool gathers(term::value const* payload, std::size_t payload_size) noexcept {
+    return payload && payload_size >= splice_threshold && term::spliced_size(*payload, splice_threshold) > 0;
+  }
 
 private:
+  // Bytes of an unfragmented packet with a control term of `cs` bytes and a payload of
+  // `ps`, if any, less its u32 length.
+  std::size_t packet_size(std::size_t cs, term::value const* payload, std::size_t ps) const noexcept {
+    return (header_mode_ ? 3 : 2) + cs + (payload ? ps + (header_mode_ ? 0 : 1) : 0);
+  }
+  // Writes such a packet's length, header and control term at `p`, and the version byte
+  // before a payload that the pass-through form needs; returns where the payload goes.
+  std::byte* put_front(std::byte* p, term::value const& control, std::size_t cs, term::value const* payload,
+                       std::size_t ps) const noexcept;
+
   bool header_mode_, fragments_;
   std::size_t fragment_size_;
 };

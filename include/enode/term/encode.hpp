@@ -29,6 +29,27 @@ struct encode_options {
 /// bytes; returns the bytes written. The form inside a distribution header.
 std::size_t encode_body(value const& v, std::span<std::byte> out, encode_options const& opts = {}) noexcept;
 
+/// A binary that a gathered encoding refers to instead of copying: its bytes belong at
+/// `at` in the encoding; `owner`, the binary term, keeps them alive.
+struct splice {
+  std::size_t at = 0;
+  std::span<std::byte const> bytes;
+  value owner;
+};
+
+/// Bytes of `v`'s encoding that lie in binaries of at least `threshold` bytes: what
+/// `encode_body_gathered` refers to rather than writes.
+[[nodiscard]] std::size_t spliced_size(value const& v, std::size_t threshold) noexcept;
+
+/// As `encode_body`, but the bytes of binaries of at least `threshold` bytes are not
+/// copied: `out`, which must hold `encoded_size(v, opts) - spliced_size(v, threshold)`
+/// bytes, gets all the rest (their tags and lengths included), and `splices` one entry
+/// per such binary, in order, its position counted in the whole encoding plus `base`.
+/// Returns the bytes written to `out`. So a large binary goes to a socket from where it
+/// lies, as one buffer of a gathered write.
+std::size_t encode_body_gathered(value const& v, std::span<std::byte> out, std::size_t threshold,
+                                 std::vector<splice>& splices, std::size_t base = 0, encode_options const& opts = {});
+
 /// The standalone external form: version byte 131, then the term, compressed on request.
 [[nodiscard]] std::vector<std::byte> encode(value const& v, encode_options const& opts = {});
 
