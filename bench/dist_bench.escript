@@ -42,6 +42,10 @@ main([Peer | Args]) ->
       {"small  enode->enode", "msg/s",
        fun() -> best(Runs, fun() -> blast_rate(Here, {sink, B}, N, Small) end) end,
        fun() -> best(Runs, fun() -> blast_rate(E1, {sink, E2}, N, Small) end) end},
+      %% many-to-one: 8 processes of this node sending to one sink
+      {"small 8 BEAM->enode", "msg/s",
+       fun() -> best(Runs, fun() -> fan_in_rate(8, {sink, B}, N, Small) end) end,
+       fun() -> best(Runs, fun() -> fan_in_rate(8, {sink, E1}, N, Small) end) end},
       %% bulk: MB/s
       {"1KiB   BEAM->enode", "MB/s",
        fun() -> best(Runs, fun() -> mb(blast_rate(Here, {sink, B}, N div 10, K1), 1024) end) end,
@@ -86,6 +90,20 @@ blast_rate(FromNode, Dest, N, Msg) ->
     {blaster, FromNode} ! {blast, Dest, N, Msg, self()},
     receive {count, N} -> ok; {count, Other} -> error({lost, N - Other}) after 300000 -> error(timeout) end,
     N / ((erlang:monotonic_time(microsecond) - T0) / 1.0e6).
+
+%% Messages/s from K processes of this node, N in all, to Dest, counted by Dest's sink
+%% (asked once every sender is done: all of them share this node's one connection to it).
+fan_in_rate(K, Dest, N, Msg) ->
+    Self = self(),
+    Each = N div K,
+    T0 = erlang:monotonic_time(microsecond),
+    Ps = [spawn_link(fun() -> dist_bench_beam:send_n(Dest, Each, Msg), Self ! {sent, self()} end)
+          || _ <- lists:seq(1, K)],
+    [receive {sent, P} -> ok end || P <- Ps],
+    Dest ! {done, self()},
+    Total = Each * K,
+    receive {count, Total} -> ok; {count, Other} -> error({lost, Total - Other}) after 300000 -> error(timeout) end,
+    Total / ((erlang:monotonic_time(microsecond) - T0) / 1.0e6).
 
 %% gen_server calls from this node: to BEAM node B's echo and to enode's, one caller and 8.
 calls(Runs, N, B, E) ->

@@ -2,7 +2,7 @@
 %% each workload runs between two BEAM nodes and between a BEAM node and enode.
 -module(dist_bench_beam).
 -behaviour(gen_server).
--export([start/0, sink/0, blaster/0, blast/4, calls/3, erpc_calls/3, echo/1,
+-export([start/0, sink/0, blaster/0, blast/4, send_n/3, calls/3, erpc_calls/3, echo/1,
          init/1, handle_call/3, handle_cast/2]).
 
 %% Registers sink, blaster and echo on this node.
