@@ -212,13 +212,15 @@ std::byte* put(std::byte* p, value const& v, how const& c) {
       }
       auto const& f = v.as_fun();
       std::byte* start = put_tag(p, tag::new_fun_ext);
-      p = start + 4; // size, written at the end
+      std::size_t const spliced_before = c.g ? c.g->spliced : 0; // bytes of it left out, if gathering
+      p = start + 4;                                             // size, written at the end
       p = put8(p, f.arity);
       p = put_bytes(p, f.uniq.data(), f.uniq.size());
       p = put32(put32(p, f.index), static_cast<std::uint32_t>(f.free_vars.size()));
       p = put(put(put(put_atom(p, f.module), f.old_index, c), f.old_uniq, c), f.pid, c);
       for (auto const& x : f.free_vars) p = put(p, x, c);
-      put32(start, static_cast<std::uint32_t>(p - start));
+      std::size_t const left_out = c.g ? c.g->spliced - spliced_before : 0;
+      put32(start, static_cast<std::uint32_t>(static_cast<std::size_t>(p - start) + left_out));
       return p;
     }
     case kind::tuple: {

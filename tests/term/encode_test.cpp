@@ -114,13 +114,20 @@ TEST_SUITE("term") {
   TEST_CASE("encode: a gathered encoding refers to large binaries and puts them back in place") {
     std::string const big(5000, 'b'), edge(4096, 'e'), small(4095, 's');
     std::vector<std::byte> bits(8000, std::byte{0xA5});
+    term::fun f; // a closure whose free variable is a large binary: its size field counts it
+    f.module = atom("m");
+    f.arity = 1;
+    f.old_index = value(0);
+    f.old_uniq = value(0);
+    f.pid = value(term::pid{atom("a@h"), 1, 0, 1});
+    f.free_vars = {term::binary_of(big)};
     value const t = term::tuple_of(
         {atom("x"), term::binary_of(big),
          term::list_of({term::binary_of(small), term::binary_of(edge), value(term::binary::bitstring(bits, 3))}),
-         term::map_of({{term::binary_of(big), 1}}), 42});
+         term::map_of({{term::binary_of(big), 1}}), value(f), 42});
     std::size_t const threshold = 4096;
     std::size_t const spliced = term::spliced_size(t, threshold);
-    CHECK(spliced == big.size() * 2 + edge.size() + bits.size());
+    CHECK(spliced == big.size() * 3 + edge.size() + bits.size());
     CHECK(term::spliced_size(t, 100000) == 0);
 
     std::size_t const n = term::encoded_size(t);
@@ -131,7 +138,7 @@ TEST_SUITE("term") {
       std::vector<std::byte> held(n - spliced);
       std::vector<term::splice> splices;
       CHECK(term::encode_body_gathered(t, held, threshold, splices, base) == held.size());
-      REQUIRE(splices.size() == 4);
+      REQUIRE(splices.size() == 5);
       // Put back together, the pieces are the ordinary encoding.
       std::vector<std::byte> joined;
       std::size_t at = base, from = 0;
