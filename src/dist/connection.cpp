@@ -120,9 +120,9 @@ void connection::wake_writer() {
   net::post(strand_, [self = shared_from_this()] { self->wake_.cancel(); });
 }
 
-// Takes, under mutex_, what the next write sends: The small messages of
-// every sender as one block (`out`), then one slice of each large message in progress
-// (so that none stalls the others), referred to in place (`segments`) rather than copied.
+// Takes, under mutex_, what the next write sends: the small messages of every sender as
+// one block (`out`), then one slice of each large message in progress (so that none
+// stalls the others), referred to in place (`segments`) rather than copied.
 connection::round connection::take_round(std::vector<std::byte>& out, std::vector<std::byte>& heads,
                                          std::vector<write_segment>& segments) {
   std::lock_guard g(mutex_);
@@ -142,27 +142,29 @@ connection::round connection::take_round(std::vector<std::byte>& out, std::vecto
     if (heads.size() > at) segments.push_back({true, at, heads.size() - at, nullptr});
     for (auto piece : pieces) segments.push_back({false, 0, piece.size(), piece.data()});
   };
-  // Round robin, one slice of each at a time, until the batch is full.
-  while (!bulk_.empty() && batch < opts_.max_batch) {
-    for (auto it = bulk_.begin(); it != bulk_.end() && batch < opts_.max_batch;) {
-      auto& items = it->items;
+  // One slice of each large message in progress, in turn, while the batch has room (at
+  // least one per round, however full `out` is); each entry served goes to the back, so
+  // that those it left no room for come first in the next round.
+  for (std::size_t n = bulk_.size(), k = 0; k < n && (k == 0 || batch < opts_.max_batch); ++k) {
+    auto it = bulk_.begin();
+    auto& items = it->items;
+    add(items.front());
+    if (items.front().done()) {
+      inflight_.push_back(std::move(items.front())); // its bytes are written below
+      items.pop_front();
+    }
+    // Whole messages the same sender queued behind it go along if they are small.
+    while (!items.empty() && items.front().remaining() == 1 && items.front().bytes() < opts_.fragment_size &&
+           batch < opts_.max_batch) {
       add(items.front());
-      if (items.front().done()) {
-        inflight_.push_back(std::move(items.front())); // its bytes are written below
-        items.pop_front();
-      }
-      // Whole messages the same sender queued behind it go along if they are small.
-      while (!items.empty() && items.front().remaining() == 1 && items.front().bytes() < opts_.fragment_size) {
-        add(items.front());
-        inflight_.push_back(std::move(items.front()));
-        items.pop_front();
-      }
-      if (items.empty()) {
-        bulk_of_.erase(it->sender);
-        it = bulk_.erase(it);
-      } else {
-        ++it;
-      }
+      inflight_.push_back(std::move(items.front()));
+      items.pop_front();
+    }
+    if (items.empty()) {
+      bulk_of_.erase(it->sender);
+      bulk_.erase(it);
+    } else {
+      bulk_.splice(bulk_.end(), bulk_, it); // bulk_of_'s iterator stays valid
     }
   }
   return round::write;

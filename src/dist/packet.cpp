@@ -240,21 +240,28 @@ outgoing packet_writer::make(term::value const& control, term::value const* payl
   return o;
 }
 
-void outgoing::pieces(std::size_t from, std::size_t len, std::vector<std::span<std::byte const>>& out) const {
+void outgoing::pieces(std::size_t from, std::size_t len, std::vector<std::span<std::byte const>>& out) {
   std::size_t const to = from + len;
   // [at, at + n) of the message lies at `data`: the part of it in [from, to), if any.
   auto emit = [&](std::size_t at, std::byte const* data, std::size_t n) {
     std::size_t const lo = std::max(at, from), hi = std::min(at + n, to);
     if (lo < hi) out.emplace_back(data + (lo - at), hi - lo);
   };
-  std::size_t at = 0;
-  std::byte const* held = body_.data();
-  for (auto const& s : splices_) {
+  // Slices are taken in order: start at the first splice the previous one did not pass.
+  std::size_t at = walk_at_;
+  std::byte const* held = body_.data() + walk_held_;
+  for (std::size_t i = walk_splice_; i < splices_.size(); ++i) {
+    auto const& s = splices_[i];
     if (at >= to) return;
     emit(at, held, s.at - at);
     held += s.at - at;
     emit(s.at, s.bytes.data(), s.bytes.size());
     at = s.at + s.bytes.size();
+    if (at <= to) { // wholly in this slice or before it: the next slices start after it
+      walk_splice_ = i + 1;
+      walk_at_ = at;
+      walk_held_ = static_cast<std::size_t>(held - body_.data());
+    }
   }
   emit(at, held, size_ - at);
 }

@@ -280,7 +280,7 @@ std::size_t encode_body(value const& v, std::span<std::byte> out, encode_options
 std::size_t spliced_size(value const& v, std::size_t threshold) noexcept {
   switch (v.type()) {
     case kind::bitstring: {
-      auto const n = v.as_binary().size();
+      auto const n = v.bytes().size();
       return n >= threshold ? n : 0;
     }
     case kind::tuple: {

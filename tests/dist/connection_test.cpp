@@ -402,6 +402,40 @@ TEST_SUITE("dist") {
     CHECK(*got->payload == msg);
   }
 
+  TEST_CASE("connection: large binaries arrive whole and in their sender's order, with and without fragments") {
+    for (bool fragments : {true, false}) {
+      CAPTURE(fragments);
+      flags::type const f = fragments ? flags::ours : (flags::ours & ~flags::fragments);
+      dist::connection_options opts;
+      opts.fragment_size = 4096;
+      pair_rig r(opts, f, f);
+      auto const s1 = pid_of(1), s2 = pid_of(2), to = pid_of(9, "bob@localhost");
+      // Binaries of the size that leaves from where it lies, and one that is copied.
+      auto const a = term::tuple_of({atom("a"), big_binary(100 * 1024, 'a'), big_binary(40 * 1024, 'c')});
+      auto const b = big_binary(20 * 1024, 'b');
+      r.a->start();
+      r.b->start();
+      REQUIRE(r.a->send(send_msg(s1, to, a)));
+      REQUIRE(r.a->send(send_msg(s2, to, b)));
+      REQUIRE(r.a->send(send_msg(s1, to, atom("after_a"))));
+      REQUIRE(r.a->send(send_msg(s2, to, atom("after_b"))));
+      REQUIRE(r.a->send(send_msg(s1, to, big_binary(1000, 'd'))));
+      r.loop.start();
+      REQUIRE(eventually([&] { return r.sink_b.message_count() == 5; }));
+      std::vector<value> of1, of2;
+      for (auto const& m : r.sink_b.copy()) (m.from == s1 ? of1 : of2).push_back(m.message);
+      REQUIRE(of1.size() == 3);
+      CHECK(of1[0] == a);
+      CHECK(of1[1] == atom("after_a"));
+      CHECK(of1[2] == big_binary(1000, 'd'));
+      REQUIRE(of2.size() == 2);
+      CHECK(of2[0] == b);
+      CHECK(of2[1] == atom("after_b"));
+      CHECK(r.b->stats().bytes_in == r.a->stats().bytes_out);
+      CHECK(r.sink_b.down_count() == 0);
+    }
+  }
+
   TEST_CASE("connection: a packet larger than the read buffer arrives intact") {
     // Pass-through framing (no fragments): one packet of about 1 MiB.
     flags::type const f = flags::mandatory | flags::mandatory_25_digest;

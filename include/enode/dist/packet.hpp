@@ -101,7 +101,8 @@ public:
 private:
   friend class packet_writer;
   // Appends bytes [from, from + len) of the message to `out`, the splices in their places.
-  void pieces(std::size_t from, std::size_t len, std::vector<std::span<std::byte const>>& out) const;
+  // Slices are asked for in order; each starts where the previous one's walk stopped.
+  void pieces(std::size_t from, std::size_t len, std::vector<std::span<std::byte const>>& out);
 
   std::vector<std::byte> body_;       // header-less control + payload, or the whole packet when total_ == 1,
                                       // less the splices' bytes
@@ -112,6 +113,7 @@ private:
   std::uint64_t sequence_ = 0;
   std::size_t total_ = 1, next_ = 0;
   std::size_t offset_ = 0;
+  std::size_t walk_splice_ = 0, walk_at_ = 0, walk_held_ = 0; // where pieces() resumes
 };
 
 /// Encodes messages for one connection: the pass-through form, or a header with no
