@@ -179,12 +179,11 @@ private:
   }
 
   /// What one turn of the loop got: the callback's action, the caller of a call, or a
-  /// stop that does not go through an action; `again` when there is nothing to act on.
+  /// stop that does not go through an action; none of them when there is nothing to act on.
   struct turn {
     std::optional<action> next;
     std::optional<from> caller;
     std::optional<term::value> stop_reason;
-    bool again = false;
   };
 
   /// The loop's state between turns.
@@ -231,10 +230,8 @@ private:
       } else if (req == term::value(suspend_tag) || req == term::value(resume_tag)) {
         st.suspended = req == term::value(suspend_tag);
         gen_server::reply(self, sys_from, atoms::ok);
-        t.again = true;
       } else {
         gen_server::reply(self, sys_from, term::tuple_of({atoms::error, term::tuple_of({unknown_system_msg, req})}));
-        t.again = true;
       }
     } else if (term::is_record(*m, atoms::EXIT, 3) && (*m)[1] == term::value(s.parent_) && self.trapping_exits()) {
       t.stop_reason = (*m)[2]; // the parent ends: so does the server, as OTP's does
@@ -256,7 +253,7 @@ private:
         if (self.exiting()) throw; // killed by a signal: no terminate, as in OTP
         failed = std::current_exception();
       }
-      if (t.again) continue;
+      if (!failed && !t.next && !t.stop_reason) continue; // a system message, answered
       if (failed) t.stop_reason = runtime::exit_reason_of(failed);
       if (t.stop_reason) {
         auto reason = co_await terminated(self, s, *t.stop_reason);

@@ -193,15 +193,14 @@ void supervisor::report(std::string_view context, term::value const& reason, chi
   term::value const shutdown_v =
       shutdown.is_brutal_kill() ? term::value(term::atom("brutal_kill"))
       : shutdown.timeout() == runtime::infinity
-          ? term::value(term::atom("infinity"))
+          ? term::value(atoms::infinity)
           : term::value(std::chrono::duration_cast<std::chrono::milliseconds>(shutdown.timeout()).count());
   static constexpr char const* restarts[] = {"permanent", "transient", "temporary"};
   auto const offender = term::list_of(
       {term::tuple_of({term::atom("pid"), term::value(pid)}), term::tuple_of({term::atom("id"), c.spec.id}),
        term::tuple_of({term::atom("restart_type"), term::atom(restarts[static_cast<int>(c.spec.restart)])}),
        term::tuple_of({term::atom("shutdown"), shutdown_v}),
-       term::tuple_of(
-           {term::atom("child_type"), term::atom(c.spec.type == child_type::worker ? "worker" : "supervisor")})});
+       term::tuple_of({term::atom("child_type"), c.spec.type == child_type::worker ? worker_atom : supervisor_atom})});
   log.error("SUPERVISOR REPORT\n    supervisor: " + term::to_string(name_of_self()) +
             "\n    errorContext: " + std::string(context) + "\n    reason: " + term::to_string(reason) +
             "\n    offender: " + term::to_string(offender));
@@ -235,7 +234,7 @@ awaitable<action> supervisor::child_exited(term::pid const& pid, term::value con
     co_return action::stop(atoms::shutdown);
   }
   auto const id = c.spec.id;
-  if (co_await restart(*index)) {
+  if (co_await restart(*index) && self().system().logger().enabled(log::level::notice)) {
     if (auto now = find_id(id); now && children_[*now].pid)
       self().system().logger().notice("supervisor " + term::to_string(name_of_self()) + " restarted child " +
                                       term::to_string(id) + " as " +

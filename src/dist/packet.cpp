@@ -211,7 +211,7 @@ outgoing packet_writer::make(term::value const& control, term::value const* payl
   outgoing o;
   std::size_t const cs = term::encoded_size(control);
   std::size_t const ps = payload ? term::encoded_size(*payload) : 0;
-  std::size_t const spliced = gathers(payload, ps) ? term::spliced_size(*payload, splice_threshold) : 0;
+  std::size_t const spliced = payload && ps >= splice_threshold ? term::spliced_size(*payload, splice_threshold) : 0;
   if (!fragments(cs + ps)) {
     o.size_ = 4 + packet_size(cs, payload, ps);
     if (spliced == 0) {

@@ -10,6 +10,11 @@
 
 namespace enode::node {
 
+namespace {
+// A visible node: one net_kernel and global count, nodes() lists, and monitor_nodes tells of.
+bool visible(dist::connection const& c) noexcept { return (c.flags() & dist::flags::published) != 0; }
+} // namespace
+
 using tcp = net::ip::tcp;
 
 dist::local_identity node_impl::identity() const { return {full_name_, flags_, creation_, cookie_}; }
@@ -222,7 +227,7 @@ void node_impl::up(std::shared_ptr<peer> p, std::shared_ptr<dist::connection> c)
     if (p->conn) {
       // The peer restarted (it answered `alive` with true): the old connection is dead.
       old = std::move(p->conn);
-      old_visible = (old->flags() & dist::flags::published) != 0;
+      old_visible = visible(*old);
       old_books = std::exchange(p->books, {});
     }
     p->conn = c;
@@ -241,16 +246,16 @@ void node_impl::up(std::shared_ptr<peer> p, std::shared_ptr<dist::connection> c)
     connection_lost(old_books);
     monitors_.event(*sys_, p->name, false, old_visible); // the old connection's nodedown, before the new nodeup
   }
-  bool const visible = (c->flags() & dist::flags::published) != 0;
+  bool const is_visible = visible(*c);
   {
     std::lock_guard g(failures_mutex_);
     failures_.erase(p->name);
   }
-  logger_.notice("connected to " + c->peer_name() + (visible ? "" : " (hidden)"));
+  logger_.notice("connected to " + c->peer_name() + (is_visible ? "" : " (hidden)"));
   logger_.debug("connection to " + c->peer_name() + ": flags " + std::to_string(c->peer().flags) + ", creation " +
                 std::to_string(c->peer().creation));
   for (auto& w : waiters) w({});
-  monitors_.event(*sys_, p->name, true, visible);
+  monitors_.event(*sys_, p->name, true, is_visible);
 }
 
 void node_impl::unreachable(std::shared_ptr<peer> p, error_code why) {
@@ -284,7 +289,7 @@ void node_impl::on_down(dist::connection& c, error_code why) {
     // Signals routed while it was closing: connect again for them, as BEAM would.
     if (!p->pending.empty() && !p->connecting && !p->accepting && !stopping_) start_connect(p);
   }
-  bool const visible = (c.flags() & dist::flags::published) != 0;
+  bool const is_visible = visible(c);
   if (why == dist::error::closed)
     logger_.notice("connection to " + c.peer_name() + " closed");
   else if (why == net::error::eof)
@@ -292,7 +297,7 @@ void node_impl::on_down(dist::connection& c, error_code why) {
   else
     logger_.warning("connection to " + c.peer_name() + " lost: " + describe(why));
   connection_lost(books);
-  monitors_.event(*sys_, peer_name, false, visible);
+  monitors_.event(*sys_, peer_name, false, is_visible);
 }
 
 // --- queries -------------------------------------------------------------------------------
@@ -321,7 +326,7 @@ std::vector<term::atom> node_impl::nodes(bool include_hidden) const {
   std::vector<term::atom> out;
   peers_.for_each([&](peer& p) {
     if (!p.up()) return;
-    if (include_hidden || (p.conn->flags() & dist::flags::published)) out.push_back(p.name);
+    if (include_hidden || visible(*p.conn)) out.push_back(p.name);
   });
   return out;
 }

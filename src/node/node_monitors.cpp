@@ -43,7 +43,7 @@ void node_monitors::event(runtime::system& sys, term::atom n, bool up, bool visi
   }
   term::value const down = term::tuple_of({nodedown_atom, n});
   for (auto const& w : once) (void)sys.send(term::value(w), down);
-  term::value const ev = term::tuple_of({up ? nodeup_atom : nodedown_atom, n});
+  term::value const ev = up ? term::tuple_of({nodeup_atom, n}) : down;
   std::vector<term::pid> gone;
   for (auto const& w : subs) {
     if (sys.is_process_alive(w))

@@ -74,9 +74,9 @@ void node_impl::spawn_requested(term::atom from, signals::spawn_request&& r) {
       return;
     }
     // The connection the request came over is gone (BEAM drops the reply then): the new
-    // process hears of it as of a lost connection.
-    if (link) sys_->inject(signals::exit{r.from, made, term::atoms::noconnection});
-    if (monitor) sys_->inject(signals::demonitor{r.from, made, r.ref});
+    // process hears of it as of a lost connection, as the runtime answers any reply
+    // that cannot go.
+    sys_->answer_unreachable(signals::spawn_reply{r.ref, r.from, set_up, made});
   };
   // The node outlives its processes: stop() joins them before it goes.
   auto spawned = sys_->spawn(

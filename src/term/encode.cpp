@@ -115,7 +115,13 @@ bool is_byte_string(value const& v) noexcept {
   return true;
 }
 
-std::size_t size_of(value const& v, bool v4) {
+// Bytes in binaries of at least `threshold` bytes, counted while sizing (spliced_size).
+struct splice_count {
+  std::size_t threshold;
+  std::size_t bytes;
+};
+
+std::size_t size_of(value const& v, bool v4, splice_count* sc = nullptr) {
   switch (v.type()) {
     case kind::integer: return int_size(v);
     case kind::float_: return 9;
@@ -136,30 +142,31 @@ std::size_t size_of(value const& v, bool v4) {
         return 1 + atom_size(f.module) + atom_size(f.function) + 2;
       }
       auto const& f = v.as_fun();
-      std::size_t n = 1 + 4 + 1 + 16 + 4 + 4 + atom_size(f.module) + size_of(f.old_index, v4) +
-                      size_of(f.old_uniq, v4) + size_of(f.pid, v4);
-      for (auto const& x : f.free_vars) n += size_of(x, v4);
+      std::size_t n = 1 + 4 + 1 + 16 + 4 + 4 + atom_size(f.module) + size_of(f.old_index, v4, sc) +
+                      size_of(f.old_uniq, v4, sc) + size_of(f.pid, v4, sc);
+      for (auto const& x : f.free_vars) n += size_of(x, v4, sc);
       return n;
     }
     case kind::tuple: {
       std::size_t n = v.arity() <= 255 ? 2 : 5;
-      for (auto const& x : v.elements()) n += size_of(x, v4);
+      for (auto const& x : v.elements()) n += size_of(x, v4, sc);
       return n;
     }
     case kind::map: {
       std::size_t n = 5;
-      for (auto const& e : v.map_entries()) n += size_of(e.key, v4) + size_of(e.val, v4);
+      for (auto const& e : v.map_entries()) n += size_of(e.key, v4, sc) + size_of(e.val, v4, sc);
       return n;
     }
     case kind::list: {
       if (is_byte_string(v)) return 3 + v.list_elements().size();
-      std::size_t n = 5 + size_of(v.list_tail(), v4);
-      for (auto const& x : v.list_elements()) n += size_of(x, v4);
+      std::size_t n = 5 + size_of(v.list_tail(), v4, sc);
+      for (auto const& x : v.list_elements()) n += size_of(x, v4, sc);
       return n;
     }
     case kind::bitstring: {
-      auto b = v.as_binary();
-      return (b.is_binary() ? 5 : 6) + b.size();
+      auto const n = v.bytes().size();
+      if (sc && n >= sc->threshold) sc->bytes += n;
+      return (v.is_binary() ? 5 : 6) + n;
     }
   }
   return 0;
@@ -277,35 +284,10 @@ std::size_t encode_body(value const& v, std::span<std::byte> out, encode_options
   return static_cast<std::size_t>(put(out.data(), v, how{opts.v4_ports, nullptr}) - out.data());
 }
 
-std::size_t spliced_size(value const& v, std::size_t threshold) noexcept {
-  switch (v.type()) {
-    case kind::bitstring: {
-      auto const n = v.bytes().size();
-      return n >= threshold ? n : 0;
-    }
-    case kind::tuple: {
-      std::size_t n = 0;
-      for (auto const& x : v.elements()) n += spliced_size(x, threshold);
-      return n;
-    }
-    case kind::list: {
-      std::size_t n = spliced_size(v.list_tail(), threshold);
-      for (auto const& x : v.list_elements()) n += spliced_size(x, threshold);
-      return n;
-    }
-    case kind::map: {
-      std::size_t n = 0;
-      for (auto const& e : v.map_entries()) n += spliced_size(e.key, threshold) + spliced_size(e.val, threshold);
-      return n;
-    }
-    case kind::fun: {
-      if (v.is_external_fun()) return 0;
-      std::size_t n = 0;
-      for (auto const& x : v.as_fun().free_vars) n += spliced_size(x, threshold);
-      return n;
-    }
-    default: return 0;
-  }
+std::size_t spliced_size(value const& v, std::size_t threshold) {
+  splice_count c{threshold, 0};
+  (void)size_of(v, false, &c);
+  return c.bytes;
 }
 
 std::size_t encode_body_gathered(value const& v, std::span<std::byte> out, std::size_t threshold,

@@ -68,6 +68,17 @@ dist::wire_message read_whole(dist::packet_reader& r, packet const& p) {
   return std::move(**m);
 }
 
+// Reads packets in order; the message the last of them completes.
+dist::wire_message read_all(dist::packet_reader& r, std::vector<packet> const& ps) {
+  dist::wire_message got;
+  for (auto const& p : ps) {
+    auto m = r.read(p);
+    REQUIRE(m);
+    if (*m) got = std::move(**m);
+  }
+  return got;
+}
+
 error_code read_error(dist::packet_reader& r, packet const& p) {
   auto m = r.read(p);
   if (m) return {};
@@ -244,12 +255,7 @@ TEST_SUITE("dist") {
     REQUIRE(ps.size() >= 2);
     CHECK(ps[0].size() >= 19 + cs);
     dist::packet_reader r(true);
-    dist::wire_message got;
-    for (auto const& p : ps) {
-      auto m = r.read(p);
-      REQUIRE(m);
-      if (*m) got = std::move(**m);
-    }
+    auto const got = read_all(r, ps);
     CHECK(got.control == ctl);
     REQUIRE(got.payload);
     CHECK(*got.payload == msg);
@@ -639,12 +645,7 @@ TEST_SUITE("dist") {
           CHECK(packets == split(direct)); // the same bytes as the copying writer's
         }
         dist::packet_reader r(header);
-        dist::wire_message got;
-        for (auto const& p : packets) {
-          auto m = r.read(p);
-          REQUIRE(m);
-          if (*m) got = std::move(**m);
-        }
+        auto const got = read_all(r, packets);
         CHECK(got.control == ctl);
         REQUIRE(got.payload);
         CHECK(*got.payload == msg);

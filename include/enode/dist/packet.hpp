@@ -138,7 +138,7 @@ public:
   /// Binaries of at least this size leave from where they lie: `make` refers to them.
   static constexpr std::size_t splice_threshold = 16 * 1024;
   /// Whether `make` would refer to binaries of `payload` (of `payload_size` bytes encoded).
-  static bool gathers(term::value const* payload, std::size_t payload_size) noexcept {
+  static bool gathers(term::value const* payload, std::size_t payload_size) {
     return payload && payload_size >= splice_threshold && term::spliced_size(*payload, splice_threshold) > 0;
   }
 

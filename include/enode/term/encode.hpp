@@ -39,7 +39,7 @@ struct splice {
 
 /// Bytes of `v`'s encoding that lie in binaries of at least `threshold` bytes: what
 /// `encode_body_gathered` refers to rather than writes.
-[[nodiscard]] std::size_t spliced_size(value const& v, std::size_t threshold) noexcept;
+[[nodiscard]] std::size_t spliced_size(value const& v, std::size_t threshold);
 
 /// As `encode_body`, but the bytes of binaries of at least `threshold` bytes are not
 /// copied: `out`, which must hold `encoded_size(v, opts) - spliced_size(v, threshold)`
