@@ -2,6 +2,7 @@
 
 #include <enode/runtime/exit.hpp>
 #include <enode/term/atoms.hpp>
+#include <enode/term/number.hpp>
 
 #include <exception>
 
@@ -36,6 +37,9 @@ runtime::awaitable<outcome> apply(runtime::process& self, functions const& fns, 
     co_return outcome{outcome::kind::error, term::atoms::badarg, frame(m, f, args, why)};
   } catch (runtime::error_exception const& e) {
     co_return outcome{outcome::kind::error, e.reason(), frame(m, f, arity)};
+  } catch (term::bad_arithmetic const&) {
+    // term::number's division by zero or overflow of doubles: Erlang's own error.
+    co_return outcome{outcome::kind::error, term::atom("badarith"), frame(m, f, arity)};
   } catch (runtime::throw_exception const& e) {
     co_return outcome{outcome::kind::thrown, e.value(), {}};
   } catch (runtime::exit_exception const& e) {

@@ -28,7 +28,38 @@ double big_to_double(value const& v) noexcept { return to_big_int(v).convert_to<
 } // namespace detail
 
 bad_conversion::bad_conversion(std::string_view expected, value const& got)
-    : std::invalid_argument("expected " + std::string(expected) + ", got " + shown(got)), got_(got) {}
+    : std::invalid_argument("expected " + std::string(expected) + ", got " + shown(got)), expected_(expected),
+      got_(got) {}
+
+namespace detail {
+
+std::string describe_map(std::span<std::string_view const> keys) {
+  if (keys.empty()) return "a map";
+  std::string out = keys.size() == 1 ? "a map with key " : "a map with keys ";
+  for (auto k : keys) out.append(k).append(", ");
+  out.resize(out.size() - 2);
+  return out;
+}
+
+std::string describe_record(std::string_view tag, std::span<std::string_view const> fields) {
+  // As an Erlang pattern would match it: {stats, Mean, Max}.
+  auto out = "a record {" + std::string(tag);
+  for (auto f : fields) {
+    out.append(", ");
+    if (!f.empty() && f[0] >= 'a' && f[0] <= 'z') {
+      out.push_back(static_cast<char>(f[0] - 'a' + 'A'));
+      f.remove_prefix(1);
+    }
+    out.append(f);
+  }
+  return out + "}";
+}
+
+void throw_in_field(bad_conversion const& e, std::string_view field, std::string const& whole) {
+  throw bad_conversion(e.expected() + " in field " + std::string(field) + " of " + whole, e.got());
+}
+
+} // namespace detail
 
 std::string convert<std::string>::from(value const& v) {
   if (v.is_binary()) {

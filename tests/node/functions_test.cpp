@@ -4,6 +4,7 @@
 #include "runtime/fixture.hpp"
 
 #include <enode/term/integer.hpp>
+#include <enode/term/number.hpp>
 
 #include <doctest/doctest.h>
 
@@ -121,6 +122,22 @@ TEST_SUITE("node") {
     auto cpp = call("m", "cpp", "[]");
     CHECK(cpp.what == outcome::kind::error);
     CHECK(cpp.value == t("{cpp_exception, <<\"std::out_of_range\">>, <<\"too far\">>}"));
+  }
+
+  TEST_CASE_FIXTURE(functions_fixture, "functions: numbers keep their kind, and term::number's badarith is Erlang's") {
+    fns.add("m", "mul", [](term::number a, term::number b) { return a * b; });
+    fns.add("m", "div", [](term::number a, term::number b) { return a / b; });
+    auto i = call("m", "mul", "[6, 7]");
+    CHECK(i.what == outcome::kind::returned);
+    CHECK(i.value.is_integer());
+    CHECK(i.value == t("42"));
+    auto f = call("m", "mul", "[6.0, 7]");
+    CHECK(f.value.is_float());
+    CHECK(f.value == t("42.0"));
+    auto z = call("m", "div", "[1, 0]");
+    CHECK(z.what == outcome::kind::error);
+    CHECK(z.value == t("badarith"));
+    CHECK(z.stack == t("[{m, 'div', 2, []}]"));
   }
 
   TEST_CASE_FIXTURE(functions_fixture, "functions: an unknown function is undef, bad apply arguments badarg") {

@@ -3,10 +3,13 @@
 #include <enode/term/atoms.hpp>
 #include <enode/term/value.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <limits>
 #include <map>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -21,31 +24,41 @@
 ///     int n = term::from_term<int>(v);              // throws bad_conversion if v is not
 ///     auto t = term::to_term(std::pair{1, "one"});   // {1, <<"one">>}
 ///
-/// | C++                                   | term                                          |
-/// |---------------------------------------|-----------------------------------------------|
-/// | `bool`                                | `true`, `false`                               |
-/// | integral types (`big_int` with integer.hpp) | integer (range-checked when converted back) |
-/// | `double`, `float`                     | float (an integer is accepted too)            |
-/// | `std::string`                         | binary (UTF-8); a string (list of code points) and an atom are accepted
-/// too | | `std::string_view`, `char const*`     | binary (to terms only)                        | |
-/// `std::vector<std::byte>`, `binary`    | binary                                        | | `atom`, `pid`, `value` |
-/// themselves                                    | | `std::vector<T>`                      | proper list | |
-/// `std::map<K, V>`, `std::unordered_map`| map                                           | | `std::pair`, `std::tuple`
-/// | tuple of that size                            | | `std::optional<T>`                    | `undefined` for nullopt
-/// (`nil` is accepted too, as Elixir writes it) |
+/// | C++                                     | term                                                  |
+/// |-----------------------------------------|-------------------------------------------------------|
+/// | `bool`                                  | `true`, `false`                                       |
+/// | integral types, `big_int` (integer.hpp) | integer (range-checked when converted back)           |
+/// | `double`, `float`                       | float (an integer is accepted too)                    |
+/// | `number` (number.hpp)                   | integer or float, whichever it is                     |
+/// | `std::string`                           | binary (UTF-8); a string (code points) or atom too    |
+/// | `std::string_view`, `char const*`       | binary (to terms only)                                |
+/// | `std::vector<std::byte>`, `binary`      | binary                                                |
+/// | `atom`, `pid`, `value`                  | themselves                                            |
+/// | `std::vector<T>`                        | proper list                                           |
+/// | `std::map<K, V>`, `std::unordered_map`  | map                                                   |
+/// | `std::pair`, `std::tuple`               | tuple of that size                                    |
+/// | `std::optional<T>`                      | `undefined` for nullopt (`nil` accepted, as Elixir's) |
+/// | a struct with `map_fields`              | map with atom keys, `#{mean => 1.5, max => 3.0}`      |
+/// | a struct with `record_fields`           | record, `{stats, 1.5, 3.0}`                           |
 ///
-/// Other types convert once `convert<T>` is specialised with `to` and `from`.
+/// Other types convert once `convert<T>` is specialised with `to` and `from`; for a
+/// struct, declare its fields once with `map_fields` or `record_fields` (below).
 namespace enode::term {
 
 /// A term without the shape a C++ type needs; `from_term` throws it. Where a C++
 /// function serves an Erlang caller, it becomes `error:badarg`.
 class bad_conversion : public std::invalid_argument {
 public:
-  /// `expected` in words ("an integer", "a list"), `got` the term that came.
+  /// `expected` in words ("an integer", "a list"), `got` the term that came;
+  /// `what()` is "expected <expected>, got <got printed>".
   bad_conversion(std::string_view expected, value const& got);
+  /// What was expected, in words ("a number in field mean of a map with keys mean, max").
+  std::string const& expected() const noexcept { return expected_; }
+  /// The term that did not convert (for a struct's field, that field's term).
   value const& got() const noexcept { return got_; }
 
 private:
+  std::string expected_;
   value got_;
 };
 
@@ -260,5 +273,147 @@ struct convert<std::optional<T>> {
     return from_term<T>(v);
   }
 };
+
+// --- structs ------------------------------------------------------------------------------------
+
+/// A string literal as a template argument: `field<"mean", &stats::mean>`.
+template <std::size_t N>
+struct fixed_string {
+  char chars[N]{};
+  constexpr fixed_string(char const (&s)[N]) { std::copy_n(s, N, chars); } // implicit: from the literal
+  constexpr std::string_view view() const noexcept { return {chars, N - 1}; }
+};
+
+namespace detail {
+template <class M>
+struct member_pointer;
+template <class C, class M>
+struct member_pointer<M C::*> {
+  using owner = C;
+  using type = M;
+};
+
+/// "a map with keys mean, max".
+std::string describe_map(std::span<std::string_view const> keys);
+/// "a record {stats, Mean, Max}".
+std::string describe_record(std::string_view tag, std::span<std::string_view const> fields);
+/// Throws `e` again as the failure of field `field` of `whole` (a description as above),
+/// keeping the term that failed: "a number in field mean of a map with keys mean, max".
+[[noreturn]] void throw_in_field(bad_conversion const& e, std::string_view field, std::string const& whole);
+/// The atom named `Name`, interned on first use.
+template <fixed_string Name>
+atom atom_of() {
+  static atom const a(Name.view());
+  return a;
+}
+} // namespace detail
+
+/// One field of a struct: its name on the Erlang side (a map key or, in a record, only
+/// for messages) and the data member that holds it, e.g. `field<"mean", &stats::mean>`.
+/// The member converts through `convert` of its type, so nested structs, vectors of
+/// structs and optionals work.
+template <fixed_string Name, auto Member>
+struct field {
+  static_assert(std::is_member_object_pointer_v<decltype(Member)>, "field: &T::member expected");
+  using owner = typename detail::member_pointer<decltype(Member)>::owner;
+  using type = typename detail::member_pointer<decltype(Member)>::type;
+  static constexpr std::string_view name = Name.view();
+  static constexpr auto member = Member;
+  static atom key() { return detail::atom_of<Name>(); }
+
+  /// The field's term in `whole`, converted; a failure names the field.
+  static type read(value const& v, std::string (*whole)()) {
+    try {
+      return from_term<type>(v);
+    } catch (bad_conversion const& e) {
+      detail::throw_in_field(e, name, whole());
+    }
+  }
+};
+
+/// `convert` of a struct `T` as an Erlang map with atom keys, one per field:
+///
+///     struct stats { double mean; double max; };
+///     template <>
+///     struct enode::term::convert<stats>
+///         : enode::term::map_fields<stats, enode::term::field<"mean", &stats::mean>,
+///                                   enode::term::field<"max", &stats::max>> {};
+///
+/// or, inside the struct (no specialisation needed, and it works for local structs too):
+///
+///     static auto term_fields() { return term::map_fields<stats, term::field<"mean", &stats::mean>, ...>{}; }
+///
+/// `to_term(stats{1.5, 3.0})` is `#{max => 3.0, mean => 1.5}`. `from_term<stats>` needs
+/// every declared key and ignores others (an Elixir struct's `__struct__`, say); `T` must
+/// be default-constructible. Errors: "expected a map with keys mean, max, got ...",
+/// "expected a map with keys mean, max (key max missing), got #{mean => 1.5}",
+/// "expected a number in field mean of a map with keys mean, max, got foo".
+template <class T, class... Fields>
+struct map_fields {
+  static_assert((std::is_base_of_v<typename Fields::owner, T> && ...), "map_fields: a field of another type");
+
+  static value to(T const& x) {
+    return map_of(std::vector<map_entry>{map_entry{value(Fields::key()), to_term(x.*Fields::member)}...});
+  }
+  static T from(value const& v) {
+    if (!v.is_map()) throw bad_conversion(describe(), v);
+    T out{};
+    (read<Fields>(out, v), ...);
+    return out;
+  }
+  /// "a map with keys mean, max".
+  static std::string describe() {
+    static constexpr std::array<std::string_view, sizeof...(Fields)> names{Fields::name...};
+    return detail::describe_map(names);
+  }
+
+private:
+  template <class Field>
+  static void read(T& out, value const& v) {
+    auto const* x = v.find(value(Field::key()));
+    if (x == nullptr) throw bad_conversion(describe() + " (key " + std::string(Field::name) + " missing)", v);
+    out.*Field::member = Field::read(*x, &describe);
+  }
+};
+
+/// `convert` of a struct `T` as an Erlang record `{Tag, Field1, ...}`, the fields in the
+/// order given (names serve the error messages):
+///
+///     template <>
+///     struct enode::term::convert<stats>
+///         : enode::term::record_fields<stats, "stats", enode::term::field<"mean", &stats::mean>,
+///                                      enode::term::field<"max", &stats::max>> {};
+///
+/// (or `static auto term_fields() { return term::record_fields<...>{}; }` inside the struct).
+/// `to_term(stats{1.5, 3.0})` is `{stats, 1.5, 3.0}`; `from_term<stats>` needs the tag
+/// and the arity. Errors: "expected a record {stats, Mean, Max}, got {stats, 1.5}",
+/// "expected a number in field max of a record {stats, Mean, Max}, got foo".
+template <class T, fixed_string Tag, class... Fields>
+struct record_fields {
+  static_assert((std::is_base_of_v<typename Fields::owner, T> && ...), "record_fields: a field of another type");
+
+  static value to(T const& x) { return tuple_of({value(detail::atom_of<Tag>()), to_term(x.*Fields::member)...}); }
+  static T from(value const& v) {
+    if (!is_record(v, detail::atom_of<Tag>(), 1 + sizeof...(Fields))) throw bad_conversion(describe(), v);
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      T out{};
+      ((out.*Fields::member = Fields::read(v[1 + I], &describe)), ...);
+      return out;
+    }
+    (std::index_sequence_for<Fields...>{});
+  }
+  /// "a record {stats, Mean, Max}".
+  static std::string describe() {
+    static constexpr std::array<std::string_view, sizeof...(Fields)> names{Fields::name...};
+    return detail::describe_record(Tag.view(), names);
+  }
+};
+
+/// A struct that names its fields itself, `static auto term_fields() { return
+/// map_fields<...>{}; }` (or `record_fields<...>`), converts without a specialisation.
+/// (A function, not a member type: GCC 12 warns of a member type of a local struct that
+/// only a template uses, and a local struct cannot hold a static data member.)
+template <class T>
+struct convert<T, std::void_t<decltype(T::term_fields())>> : decltype(T::term_fields()) {};
 
 } // namespace enode::term

@@ -7,6 +7,7 @@ class atom;
 class atom_cache;
 class binary;
 class value;
+class number;
 struct pid;
 struct port;
 struct reference;
