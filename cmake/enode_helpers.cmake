@@ -31,15 +31,21 @@ if(ENODE_SANITIZERS)
 endif()
 
 # enode_add_library(name SOURCES ... PUBLIC_DEPS ... PRIVATE_DEPS ...)
-# One static library per module, aliased enode::<name>.
+# One library per module (static unless BUILD_SHARED_LIBS), aliased enode::<name>, the
+# name it is exported under too. C++20 is a usage requirement; the warning and sanitizer
+# flags (enode_internal) are enode's own and do not reach a consumer.
 function(enode_add_library name)
   cmake_parse_arguments(arg "" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
-  add_library(enode_${name} STATIC ${arg_SOURCES})
+  add_library(enode_${name} ${arg_SOURCES})
   add_library(enode::${name} ALIAS enode_${name})
+  set_target_properties(enode_${name} PROPERTIES EXPORT_NAME ${name} VERSION ${PROJECT_VERSION}
+                                                 SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR})
+  target_compile_features(enode_${name} PUBLIC cxx_std_20)
   target_include_directories(enode_${name}
-    PUBLIC ${PROJECT_SOURCE_DIR}/include
+    PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include> $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>
     PRIVATE ${PROJECT_SOURCE_DIR}/src)
-  target_link_libraries(enode_${name} PUBLIC ${arg_PUBLIC_DEPS} PRIVATE enode_internal ${arg_PRIVATE_DEPS})
+  target_link_libraries(enode_${name} PUBLIC ${arg_PUBLIC_DEPS} PRIVATE $<BUILD_INTERFACE:enode_internal> ${arg_PRIVATE_DEPS})
+  set_property(GLOBAL APPEND PROPERTY ENODE_LIBRARIES enode_${name})
 endfunction()
 
 # enode_add_test(module SOURCES ... DEPS ...)

@@ -3,8 +3,9 @@
 # scripts/otp-rootfs), with copies of the enode binary and of integration/.
 # usage: in_rootfs.sh ROOTFS ENODE_BINARY SCENARIO_FILE [ARGS...]
 #   SCENARIO_FILE is relative to integration/, e.g. t001_etf_differential/roundtrip.escript;
-#   it runs as `escript SCENARIO_FILE ENODE ARGS...` and its exit status is ours. An ARG
-#   that is an executable file (another helper program) is copied in as well.
+#   it runs as `escript SCENARIO_FILE ENODE ARGS...` (`bash ...` for a .sh) and its exit
+#   status is ours. An ARG that is an executable file (another helper program) is copied
+#   in as well.
 #   The environment (ERL_EPMD_PORT, ...) passes through.
 set -euo pipefail
 rootfs=$1 enode=$2 scenario=$3
@@ -29,4 +30,6 @@ for a in "$@"; do
     args+=("$a")
   fi
 done
-chroot "$rootfs" escript "$inside/integration/$scenario" "$inside/enode" "${args[@]}"
+runner=escript
+[[ $scenario == *.sh ]] && runner=bash
+chroot "$rootfs" "$runner" "$inside/integration/$scenario" "$inside/enode" "${args[@]}"

@@ -1,50 +1,35 @@
 // The enode command: a composition root that dispatches on the first word.
 #include "cli/commands.hpp"
 
+#include <enode/node/application.hpp>
+#include <enode/version.hpp>
+
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <span>
 #include <string_view>
-#include <unistd.h>
 
 namespace {
 
 constexpr char const* usage = R"(usage: enode <command> [args]
 
 commands:
-  run     start the demo node (echo, kv, enode_demo) until SIGINT/SIGTERM
-  ping    net_adm:ping a node: pong or pang
-  call    rpc:call a function of a node and print the result
-  names   list the nodes registered with EPMD
-  epmd    serve EPMD (a standalone port mapper)
-  etf     decode, encode and round-trip Erlang's external term format
-  help    show this text
+  run      start the demo node (echo, kv, enode_demo) until SIGINT/SIGTERM
+  ping     net_adm:ping a node: pong or pang
+  call     rpc:call a function of a node and print the result
+  names    list the nodes registered with EPMD
+  epmd     serve EPMD (a standalone port mapper)
+  etf      decode, encode and round-trip Erlang's external term format
+  version  print enode's version (also --version)
+  help     show this text
 
 `enode <command> --help` describes a command.
 )";
 
 } // namespace
 
-namespace enode::cli {
-std::string program_path;
-} // namespace enode::cli
-
 int main(int argc, char** argv) {
-  // Where this program is, for a node that hands its EPMD over to `enode epmd`: from
-  // /proc/self/exe, or argv[0] where /proc is absent (a chroot).
-  {
-    char buf[4096];
-    auto n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n > 0)
-      enode::cli::program_path.assign(buf, static_cast<std::size_t>(n));
-    else if (argc > 0 && std::strchr(argv[0], '/')) {
-      if (char* real = ::realpath(argv[0], nullptr)) {
-        enode::cli::program_path = real;
-        std::free(real);
-      }
-    }
-  }
+  // Started to take a stopping node's embedded EPMD over: serve it, nothing else.
+  if (auto status = enode::node::epmd_successor(argc, argv)) return *status;
   std::span<char const* const> args(argv + 1, static_cast<std::size_t>(argc > 0 ? argc - 1 : 0));
   if (args.empty()) {
     std::fputs(usage, stderr);
@@ -53,6 +38,10 @@ int main(int argc, char** argv) {
   std::string_view cmd = args[0];
   if (cmd == "help" || cmd == "--help" || cmd == "-h") {
     std::fputs(usage, stdout);
+    return 0;
+  }
+  if (cmd == "version" || cmd == "--version") {
+    std::printf("enode %s\n", std::string(enode::version()).c_str());
     return 0;
   }
   if (cmd == "etf") return enode::cli::etf_command(args.subspan(1));

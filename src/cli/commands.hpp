@@ -9,9 +9,6 @@ namespace enode::cli {
 /// `enode etf decode|encode|roundtrip ...`; returns the process exit status.
 int etf_command(std::span<char const* const> args);
 
-/// The path of this program (for the EPMD hand-over), as main found it.
-extern std::string program_path;
-
 /// `enode run ...`: the daemon.
 int run_command(std::span<char const* const> args);
 /// `enode ping NODE`: pong or pang.
@@ -20,7 +17,7 @@ int ping_command(std::span<char const* const> args);
 int call_command(std::span<char const* const> args);
 /// `enode names [HOST]`: EPMD's list.
 int names_command(std::span<char const* const> args);
-/// `enode epmd`: a standalone EPMD (also the successor of a node's embedded one).
+/// `enode epmd`: a standalone EPMD.
 int epmd_command(std::span<char const* const> args);
 
 } // namespace enode::cli

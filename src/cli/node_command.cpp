@@ -8,6 +8,7 @@
 #include <enode/dist/epmd_server.hpp>
 #include <enode/dist/error.hpp>
 #include <enode/dist/handshake.hpp>
+#include <enode/node/application.hpp>
 #include <enode/node/blocking.hpp>
 #include <enode/node/erpc.hpp>
 #include <enode/node/node.hpp>
@@ -19,10 +20,8 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <dirent.h>
 #include <future>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <unistd.h>
@@ -54,7 +53,9 @@ options:
   --cookie C           the cookie (default: $RELEASE_COOKIE, else ~/.erlang.cookie,
                        created if missing)
   --hidden             a hidden node: not in the peers' nodes()
-  --listen-port P      the distribution port (default: any free port)
+  --listen-port P      the distribution port, or MIN-MAX for the first free one of a
+                       range (default: $ENODE_DIST_LISTEN_MIN..$ENODE_DIST_LISTEN_MAX,
+                       else any free port)
   --ticktime S         net_ticktime in seconds (default 60)
   --epmd-port P        EPMD's port (default: $ERL_EPMD_PORT, else 4369)
   --no-embedded-epmd   fail instead of serving EPMD when none runs
@@ -65,7 +66,8 @@ options:
 
 Without --name or --sname, the name comes from the environment as a release's start
 script takes it: RELEASE_NODE (NAME or NAME@HOST), RELEASE_DISTRIBUTION (sname, the
-default, or name).
+default, or name). A long name in a container whose host name has no domain: use its
+address, RELEASE_NODE=app@$(hostname -i).
 )";
 
 constexpr char const* client_usage = R"(usage: enode ping NODE [--cookie C] [--name N | --sname N] [--epmd-port P]
@@ -83,6 +85,12 @@ call: rpc:call(NODE, MODULE, FUNCTION, ARGS) as erl_call -a does; ARGS is a list
       seconds (default: none).
 names: lists the nodes registered with the EPMD on HOST (default localhost).
 Without --name/--sname a client picks a node name of its own, as erl_call does.
+)";
+
+constexpr char const* epmd_usage = R"(usage: enode epmd [--port P]
+
+Serves EPMD, the Erlang port mapper, on port P (default: $ERL_EPMD_PORT, else 4369)
+until SIGINT or SIGTERM, as `epmd` does.
 )";
 
 struct flags_parsed {
@@ -111,30 +119,18 @@ void refuse(flags_parsed& f, std::string_view cmd, std::string const& msg) {
 }
 
 void release_environment(flags_parsed& f, std::string_view cmd) {
-  auto bad = [&](std::string const& msg) { refuse(f, cmd, msg); };
-  if (!f.opts.log_level) {
-    if (auto env = log::level_from_env(); !env.problem.empty()) bad(env.problem);
+  if (cmd == "run") {
+    if (auto problem = node::apply_environment(f.opts); !problem.empty()) refuse(f, cmd, problem);
+    return;
   }
-  if (!f.opts.cookie) {
-    if (char const* c = std::getenv("RELEASE_COOKIE"); c && *c) f.opts.cookie = std::string(c);
-  }
-  bool const names_from_env = cmd == "run" && f.opts.name.empty();
-  if (char const* d = std::getenv("RELEASE_DISTRIBUTION"); d && *d) {
-    std::string_view dist(d);
-    if (dist == "name") {
-      f.release_long_names = true;
-    } else if (dist == "none") {
-      if (names_from_env) bad("RELEASE_DISTRIBUTION is none: a node needs distribution (sname or name)");
-    } else if (dist != "sname") {
-      bad("RELEASE_DISTRIBUTION must be sname or name, not '" + std::string(dist) + "'");
-    }
-  }
-  if (names_from_env && f.ok) {
-    if (char const* n = std::getenv("RELEASE_NODE"); n && *n) {
-      f.opts.name = n;
-      f.opts.long_names = f.release_long_names;
-    }
-  }
+  // A client takes the release's cookie, EPMD port and name mode, not its node name.
+  node::options env;
+  if (auto problem = node::apply_environment(env); !problem.empty()) return refuse(f, cmd, problem);
+  if (!f.opts.cookie) f.opts.cookie = env.cookie;
+  if (!f.opts.log_level) f.opts.log_level = env.log_level;
+  if (!f.opts.epmd_port) f.opts.epmd_port = env.epmd_port;
+  char const* d = std::getenv("RELEASE_DISTRIBUTION");
+  f.release_long_names = d && std::string_view(d) == "name";
 }
 
 flags_parsed parse_flags(std::span<char const* const> args, std::string_view cmd) {
@@ -164,14 +160,19 @@ flags_parsed parse_flags(std::span<char const* const> args, std::string_view cmd
     } else if (a == "--hidden") {
       f.opts.hidden = true;
     } else if (a == "--listen-port") {
+      // P, or a range MIN-MAX as inet_dist_listen_min/max give one
       auto v = value();
       if (!v) break;
-      auto p = parse_port(*v, true);
-      if (!p)
-        bad("bad port '" + std::string(*v) + "'");
-      else
-        f.opts.listen_port = *p;
-    } else if (a == "--epmd-port") {
+      auto dash = v->find('-');
+      auto lo = parse_port(v->substr(0, dash), dash == std::string_view::npos);
+      auto hi = dash == std::string_view::npos ? lo : parse_port(v->substr(dash + 1), false);
+      if (!lo || !hi || *hi < *lo) {
+        bad("bad port or range '" + std::string(*v) + "' (P, or MIN-MAX)");
+      } else {
+        f.opts.listen_port = *lo;
+        f.opts.listen_port_max = *hi;
+      }
+    } else if (a == "--epmd-port" || (a == "--port" && cmd == "epmd")) {
       auto v = value();
       if (!v) break;
       auto p = parse_port(*v, false);
@@ -223,17 +224,6 @@ flags_parsed parse_flags(std::span<char const* const> args, std::string_view cmd
   return f;
 }
 
-// Blocks SIGINT and SIGTERM in every thread (call before any starts) so that the main
-// thread can take them with sigwait.
-sigset_t block_stop_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  return set;
-}
-
 std::string client_name() { return "enode_client_" + std::to_string(::getpid()); }
 
 } // namespace
@@ -249,39 +239,19 @@ int run_command(std::span<char const* const> args) {
     std::fputs(run_usage, stderr);
     return 2;
   }
-  auto signals = block_stop_signals();
-  f.opts.epmd_successor = program_path;
-  node::node n(f.opts);
-  if (auto r = n.start(); !r) {
-    std::fprintf(stderr, "enode run: cannot start node %s: %s\n", f.opts.name.c_str(), r.error().message().c_str());
-    return 1;
-  }
-  // The application: a supervisor of `echo` and `kv` under a root process that lives
-  // until the node stops, taking the tree down with it.
-  expose_demo(n);
-  std::promise<bool> started;
-  auto root = n.system().spawn([&started](runtime::process& self) -> runtime::awaitable<> {
-    self.trap_exit(true);
-    auto sup = co_await behaviours::supervisor::start_link(
-        self, behaviours::sup_flags{.strategy = behaviours::strategy::one_for_one, .intensity = 10}, demo_children(),
-        behaviours::start_options{.name = term::atom("enode_demo_sup")});
-    started.set_value(static_cast<bool>(sup));
-    for (;;) {
-      auto m = co_await self.receive();
-      if (term::is_record(m, atoms::EXIT, 3)) self.exit(m[2]);
-    }
-  });
-  if (!root || !started.get_future().get()) {
-    std::fprintf(stderr, "enode run: cannot start the echo and kv servers\n");
-    return 1;
-  }
-  std::printf("enode %s ready\n", std::string(n.name().name()).c_str());
-  std::fflush(stdout);
-  int sig = 0;
-  sigwait(&signals, &sig);
-  std::fprintf(stderr, "enode: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
-  n.stop();
-  return 0;
+  // The demo: `echo` and `kv` under a supervisor, and the enode_demo functions. (This
+  // program answered a hand-over's reserved argument in main, before any command.)
+  node::application app;
+  app.node = f.opts;
+  app.setup = expose_demo;
+  app.children = demo_children();
+  app.supervisor_name = term::atom("enode_demo_sup");
+  app.started = [](node::node& n) {
+    std::printf("enode %s ready\n", std::string(n.name().name()).c_str());
+    std::fflush(stdout);
+  };
+  char const* const name[] = {"enode run"}; // what its messages start with
+  return node::run(1, name, std::move(app));
 }
 
 namespace {
@@ -434,91 +404,17 @@ int names_command(std::span<char const* const> args) {
 }
 
 int epmd_command(std::span<char const* const> args) {
-  // enode epmd [--port P]                  a standalone EPMD
-  // enode epmd --adopt FD --registration FD:CREATION:PORT:TYPE:PROTO:HI:LO:NAME ...
-  //                                         (internal: a node's EPMD handed over)
-  std::optional<std::uint16_t> port;
-  int listen_fd = -1;
-  std::vector<dist::epmd::server::adopted> regs;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string_view a = args[i];
-    if (i + 1 >= args.size()) {
-      std::fprintf(stderr, "enode epmd: missing value after %s\n", args[i]);
-      return 2;
-    }
-    std::string_view v = args[++i];
-    if (a == "--port") {
-      port = parse_port(v, false);
-      if (!port) return 2;
-    } else if (a == "--adopt") {
-      auto fd = parse_size(v);
-      if (!fd) return 2;
-      listen_fd = static_cast<int>(*fd);
-    } else if (a == "--registration") {
-      // FD:CREATION:PORT:TYPE:PROTO:HI:LO:NAME
-      std::vector<std::string_view> parts;
-      std::size_t start = 0;
-      for (int k = 0; k < 7; ++k) {
-        auto c = v.find(':', start);
-        if (c == std::string_view::npos) return 2;
-        parts.push_back(v.substr(start, c - start));
-        start = c + 1;
-      }
-      parts.push_back(v.substr(start));
-      std::size_t nums[7];
-      for (int k = 0; k < 7; ++k) {
-        auto x = parse_size(parts[static_cast<std::size_t>(k)]);
-        if (!x) return 2;
-        nums[k] = *x;
-      }
-      dist::epmd::server::adopted r;
-      r.fd = static_cast<int>(nums[0]);
-      r.creation = static_cast<std::uint32_t>(nums[1]);
-      r.entry.port = static_cast<std::uint16_t>(nums[2]);
-      r.entry.node_type = static_cast<std::uint8_t>(nums[3]);
-      r.entry.protocol = static_cast<std::uint8_t>(nums[4]);
-      r.entry.highest_version = static_cast<std::uint16_t>(nums[5]);
-      r.entry.lowest_version = static_cast<std::uint16_t>(nums[6]);
-      r.entry.name = std::string(parts[7]);
-      regs.push_back(r);
-    } else {
-      std::fprintf(stderr, "enode epmd: unknown option '%s'\n", args[i - 1]);
-      return 2;
-    }
+  auto f = parse_flags(args, "epmd");
+  if (f.help) {
+    std::fputs(epmd_usage, stdout);
+    return 0;
   }
-  if (listen_fd >= 0) {
-    // Close what else was inherited: only the handed-over sockets are ours.
-    std::set<int> keep{0, 1, 2, listen_fd};
-    for (auto const& r : regs) keep.insert(r.fd);
-    if (DIR* d = ::opendir("/proc/self/fd")) {
-      std::vector<int> extra;
-      while (dirent* e = ::readdir(d)) {
-        int fd = std::atoi(e->d_name);
-        if (e->d_name[0] != '.' && fd != ::dirfd(d) && !keep.contains(fd)) extra.push_back(fd);
-      }
-      ::closedir(d);
-      for (int fd : extra) ::close(fd);
-    }
+  if (!f.ok) return 2;
+  if (!f.positional.empty()) {
+    std::fputs(epmd_usage, stderr);
+    return 2;
   }
-  auto signals = block_stop_signals();
-  net::io_context ioc;
-  auto srv = listen_fd >= 0 ? dist::epmd::server::adopt(ioc.get_executor(), listen_fd, regs)
-                            : dist::epmd::server::listen(ioc.get_executor(), port ? *port : dist::epmd::default_port());
-  if (!srv) {
-    std::fprintf(stderr, "enode epmd: %s\n", srv.error().message().c_str());
-    return 1;
-  }
-  // A successor serves the nodes it took over and ends with the last of them; a
-  // standalone EPMD serves until it is stopped.
-  if (listen_fd >= 0) (*srv)->on_empty([] { ::kill(::getpid(), SIGTERM); });
-  (*srv)->start();
-  std::thread t([&] { ioc.run(); });
-  int sig = 0;
-  sigwait(&signals, &sig);
-  (*srv)->stop();
-  ioc.stop();
-  t.join();
-  return 0;
+  return node::serve_epmd(f.opts.epmd_port);
 }
 
 } // namespace enode::cli

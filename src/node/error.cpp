@@ -17,6 +17,11 @@ public:
       case error::simultaneous_never_completed: return "the simultaneous connection from the node never completed";
       case error::not_running: return "the node is not running";
       case error::bad_log_level: return "ENODE_LOG_LEVEL is not error, warning, notice, info or debug";
+      case error::no_domain:
+        return "this host's name has no domain, so a long name needs its host: give NAME@HOST with a fully "
+               "qualified HOST or this host's IP address (RELEASE_NODE=app@$(hostname -i) in a container, as "
+               "releases on Kubernetes do), or use short names (RELEASE_DISTRIBUTION=sname)";
+      case error::no_listen_port: return "no port of the distribution port range is free";
     }
     return "unknown node error";
   }

@@ -116,17 +116,27 @@ result<void> node_impl::configure() {
   return {};
 }
 
+// On `listen_port`, or the first free port of `listen_port`..`listen_port_max`.
 result<void> node_impl::listen() {
+  unsigned const first = opts_.listen_port;
+  unsigned const last = first != 0 && opts_.listen_port_max > first ? opts_.listen_port_max : first;
   error_code ec;
-  acceptor_ = std::make_unique<tcp::acceptor>(strand_);
-  tcp::endpoint ep(net::ip::address_v4::any(), opts_.listen_port);
-  acceptor_->open(ep.protocol(), ec);
-  if (!ec) acceptor_->set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor_->bind(ep, ec);
-  if (!ec) acceptor_->listen(net::socket_base::max_listen_connections, ec);
-  if (ec) return unexpected(ec);
-  port_ = acceptor_->local_endpoint().port();
-  return {};
+  for (unsigned port = first; port <= last; ++port) {
+    ec = {};
+    acceptor_ = std::make_unique<tcp::acceptor>(strand_);
+    tcp::endpoint ep(net::ip::address_v4::any(), static_cast<std::uint16_t>(port));
+    acceptor_->open(ep.protocol(), ec);
+    if (!ec) acceptor_->set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor_->bind(ep, ec);
+    if (!ec) acceptor_->listen(net::socket_base::max_listen_connections, ec);
+    if (!ec) {
+      port_ = acceptor_->local_endpoint().port();
+      return {};
+    }
+    if (ec != net::error::address_in_use) break;
+  }
+  if (last != first && ec == net::error::address_in_use) return error::no_listen_port;
+  return unexpected(ec);
 }
 
 // The runtime, and the system processes under it.

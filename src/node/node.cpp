@@ -60,7 +60,7 @@ result<std::string> host_name(bool long_names) {
     if (canon.find('.') != std::string::npos) return canon;
   }
   // No fully qualified name: erl refuses to start; say what to do instead.
-  return dist::error::bad_node_name;
+  return error::no_domain;
 }
 
 // --- node --------------------------------------------------------------------------------------

@@ -55,5 +55,8 @@ inline error_code make_error_code(error e) noexcept { return {static_cast<int>(e
 
 } // namespace enode::dist
 
+// What makes the enum an error_code; left out of the API reference.
+/// @cond
 template <>
 struct boost::system::is_error_code_enum<enode::dist::error> : std::true_type {};
+/// @endcond

@@ -75,8 +75,8 @@ struct node_name {
 enum class name_mode { shortnames, longnames };
 
 /// Splits and checks `alive@host`: one `@`, a non-empty alive part of letters, digits,
-/// `_` and `-`, a non-empty host of letters, digits, `.`, `_`, `-` (or an IPv6 address
-/// in its textual form), at most 255 bytes in all.
+/// underscores and hyphens, a non-empty host of letters, digits, dots, underscores and
+/// hyphens (or an IPv6 address in its textual form), at most 255 bytes in all.
 [[nodiscard]] result<node_name> parse_node_name(std::string_view full);
 
 /// Whether `host` fits `mode` as BEAM sees it (§2.6): a long name's host has a dot or is

@@ -21,6 +21,11 @@ enum class error {
   not_running,
   /// `ENODE_LOG_LEVEL` names no log level.
   bad_log_level,
+  /// A long name was asked for without a host, and this host's name has no domain (a
+  /// container's often has none).
+  no_domain,
+  /// No port of `listen_port`..`listen_port_max` is free.
+  no_listen_port,
 };
 
 /// The category behind node errors.
@@ -30,5 +35,8 @@ inline error_code make_error_code(error e) noexcept { return {static_cast<int>(e
 
 } // namespace enode::node
 
+// What makes the enum an error_code; left out of the API reference.
+/// @cond
 template <>
 struct boost::system::is_error_code_enum<enode::node::error> : std::true_type {};
+/// @endcond

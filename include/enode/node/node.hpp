@@ -28,8 +28,11 @@ struct options {
   std::optional<std::string> cookie;
   /// A hidden node does not appear in the peers' `nodes()` (only in `nodes(hidden)`).
   bool hidden = false;
-  /// The distribution port; 0 picks a free one.
+  /// The distribution port; 0 picks a free one. With `listen_port_max` above it, the
+  /// first free port of `listen_port`..`listen_port_max`, as the kernel parameters
+  /// `inet_dist_listen_min` and `inet_dist_listen_max` choose one.
   std::uint16_t listen_port = 0;
+  std::uint16_t listen_port_max = 0;
   /// net_ticktime: a silent peer is declared down after about this long.
   std::chrono::seconds ticktime{60};
   /// The EPMD port; unset: `ERL_EPMD_PORT`, else 4369.
@@ -52,8 +55,9 @@ struct options {
   /// Scheduler threads; 0: one per core.
   std::size_t threads = 0;
   /// The `enode` program that takes the embedded EPMD over when the node stops while
-  /// other nodes are registered with it; empty: this program if it is `enode` (or an
-  /// `enode` beside it), found through /proc/self/exe.
+  /// other nodes are registered with it, for a program that does not serve as its own
+  /// successor (see `epmd_successor` in application.hpp); empty: an `enode` beside this
+  /// program, else one on the PATH.
   std::string epmd_successor;
   /// Where the node's log lines go (connection events and failures, crash and
   /// supervisor reports): a callable taking a `log::record` or just the text; default:

@@ -13,7 +13,7 @@ namespace enode::node::rpc {
 /// `rpc:call(Node, Module, Function, Args, Timeout)` made by `self`: the value the
 /// function returned (or threw), else `{badrpc, Reason}` as rpc returns it: `nodedown`
 /// when Node cannot be reached or goes down, `timeout`, or `{'EXIT', {Error, Stack}}` and
-/// `{'EXIT', Reason}` for a function that raised an error or exited. `args` is a list.
+/// `{'EXIT', Reason}` for a function that raised an error or exited. The arguments are a list.
 runtime::awaitable<term::value> call(runtime::process& self, term::atom node, term::atom module, term::atom function,
                                      term::value args, runtime::timeout t = runtime::infinity);
 

@@ -222,8 +222,8 @@ public:
   /// the target ends (at once with `noproc` if it does not exist); Object is the pid, or
   /// `{Name, Node}` for a name. `badarg` for any other target.
   term::value monitor(term::value const& target, monitor_options opts = {});
-  /// `demonitor(Ref)`, with `[flush]` when `flush` is set (removes a `'DOWN'` already
-  /// received). Returns whether the monitor was still active (`[info]`'s answer).
+  /// `demonitor(Ref)`, with `[flush]` when flush is true (removes its DOWN message if already
+  /// received). Returns whether the monitor was still active (the answer of `[info]`).
   bool demonitor(term::value const& ref, bool flush = false);
   /// `alias()`: a reference that routes messages to this process while active.
   term::value alias(alias_mode mode = alias_mode::explicit_unalias);
