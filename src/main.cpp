@@ -22,20 +22,30 @@ commands:
   version  print enode's version (also --version)
   help     show this text
 
-`enode <command> --help` describes a command.
+`enode <command> --help` or `enode help <command>` describes a command.
+
+exit status:
+  0  success (ping: pong)
+  1  failure: the node could not start, NODE could not be reached (pang), the call failed
+  2  bad usage: an unknown command or option, a malformed value or environment variable
+  3  call --erpc: the function raised an exception (printed as Class:Reason)
 )";
 
 } // namespace
 
-int main(int argc, char** argv) {
-  // Started to take a stopping node's embedded EPMD over: serve it, nothing else.
-  if (auto status = enode::node::epmd_successor(argc, argv)) return *status;
-  std::span<char const* const> args(argv + 1, static_cast<std::size_t>(argc > 0 ? argc - 1 : 0));
+namespace {
+
+// Runs the command that `args` (without the program's name) names; the exit status.
+int dispatch(std::span<char const* const> args) {
   if (args.empty()) {
     std::fputs(usage, stderr);
     return 2;
   }
   std::string_view cmd = args[0];
+  if ((cmd == "help" || cmd == "--help" || cmd == "-h") && args.size() > 1 && std::string_view(args[1]) != "help") {
+    char const* const help[] = {args[1], "--help"}; // `enode help CMD`: that command's own help
+    return dispatch(help);
+  }
   if (cmd == "help" || cmd == "--help" || cmd == "-h") {
     std::fputs(usage, stdout);
     return 0;
@@ -52,4 +62,12 @@ int main(int argc, char** argv) {
   if (cmd == "epmd") return enode::cli::epmd_command(args.subspan(1));
   std::fprintf(stderr, "enode: unknown command '%.*s'\n%s", static_cast<int>(cmd.size()), cmd.data(), usage);
   return 2;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  // Started to take a stopping node's embedded EPMD over: serve it, nothing else.
+  if (auto status = enode::node::epmd_successor(argc, argv)) return *status;
+  return dispatch(std::span<char const* const>(argv + 1, static_cast<std::size_t>(argc > 0 ? argc - 1 : 0)));
 }

@@ -78,6 +78,26 @@ out=$("$enode" run --sname x --connect nohost 2>&1)
 rc=$?
 check "--connect with a malformed node name is refused (exit $rc: $out)" test $rc -eq 2
 
+# A long name by address, as releases on Kubernetes name their nodes (NAME@POD_IP).
+RELEASE_NODE=relip@127.0.0.1 RELEASE_DISTRIBUTION=name RELEASE_COOKIE=relcookie \
+  "$enode" run >"$work/enode_ip.log" 2>&1 &
+pids+=($!)
+check "RELEASE_NODE=NAME@IP with RELEASE_DISTRIBUTION=name" wait_for "$work/enode_ip.log" "enode relip@127.0.0.1 ready" 20
+answer=$(erl -noshell -name probe3@127.0.0.1 -setcookie relcookie \
+  -eval "io:format(\"~p~n\", [net_adm:ping('relip@127.0.0.1')])" -s init stop 2>&1)
+check "an Erlang node with a long name reaches it by address ($answer)" test "$answer" = pong
+
+# A long name on a host whose name has no domain (a container's, often): a message that
+# says what to do. (A UTS namespace of its own gives this run such a host name.)
+if unshare -u true 2>/dev/null; then
+  out=$(unshare -u sh -c "hostname nodomain && RELEASE_NODE=x RELEASE_DISTRIBUTION=name '$enode' run" 2>&1)
+  rc=$?
+  check "a long name without a domain says to use NAME@IP or short names (exit $rc: $out)" \
+    test $rc -eq 1 -a "${out#*RELEASE_NODE=app@}" != "$out" -a "${out#*RELEASE_DISTRIBUTION=sname}" != "$out"
+else
+  echo "skipped: a host name without a domain (unshare -u is not permitted here)"
+fi
+
 if [ $failed -ne 0 ]; then
   echo "--- enode's log"
   cat "$work/enode.log"

@@ -155,9 +155,11 @@ int etf_command(std::span<char const* const> args) {
   if (args.empty()) return bad_usage("missing mode");
   options o;
   o.mode = args[0];
-  if (o.mode == "-h" || o.mode == "--help") {
-    std::fputs(usage, stdout);
-    return 0;
+  for (std::string_view a : args) {
+    if (a == "-h" || a == "--help") {
+      std::fputs(usage, stdout);
+      return 0;
+    }
   }
   if (o.mode != "decode" && o.mode != "encode" && o.mode != "roundtrip")
     return bad_usage("unknown mode '" + o.mode + "'");

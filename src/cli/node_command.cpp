@@ -215,7 +215,7 @@ flags_parsed parse_flags(std::span<char const* const> args, std::string_view cmd
       else
         f.opts.keep_connected.emplace_back(*v);
     } else if (a.starts_with("-")) {
-      bad("unknown option '" + std::string(a) + "'");
+      bad("unknown option '" + std::string(a) + "' (enode " + std::string(cmd) + " --help lists them)");
     } else {
       f.positional.push_back(a);
     }
@@ -317,7 +317,9 @@ int ping_command(std::span<char const* const> args) {
     std::puts("pang");
     return 1;
   }
-  bool const pong = static_cast<bool>(n.ping(term::atom(c->target)));
+  auto const r = n.ping(term::atom(c->target));
+  if (!r) std::fprintf(stderr, "enode ping: %s: %s\n", c->target.c_str(), r.error().message().c_str());
+  bool const pong = static_cast<bool>(r);
   std::puts(pong ? "pong" : "pang");
   n.stop();
   return pong ? 0 : 1;
@@ -331,8 +333,12 @@ int call_command(std::span<char const* const> args) {
   term::parse_failure why;
   auto call_args = term::parse(f.positional[3], &why);
   if (!call_args || !call_args->is_proper_list()) {
-    std::fprintf(stderr, "enode call: ARGS must be a list in Erlang syntax, such as '[[1,2,3]]'%s%s\n",
-                 call_args ? "" : ": ", call_args ? "" : why.message.c_str());
+    if (call_args)
+      std::fprintf(stderr, "enode call: ARGS must be a list in Erlang syntax, such as '[[1,2,3]]'\n");
+    else
+      std::fprintf(
+          stderr, "enode call: ARGS, line %zu, column %zu: %s (a list in Erlang syntax, such as '[[1,2,3]]')\n",
+          why.line, why.column, why.message.empty() ? call_args.error().message().c_str() : why.message.c_str());
     return 2;
   }
   node::node n(f.opts);

@@ -15,6 +15,8 @@ public:
       case error::bad_message: return "malformed handshake or EPMD message";
       case error::missing_flags: return "peer lacks mandatory distribution flags";
       case error::bad_digest: return "invalid challenge digest (wrong cookie)";
+      case error::challenge_refused:
+        return "the peer closed the connection after our challenge reply: probably a cookie mismatch";
       case error::not_allowed: return "peer answered not_allowed";
       case error::simultaneous_lost: return "simultaneous connect: the peer's attempt wins (nok)";
       case error::already_connected: return "peer keeps its existing connection (alive)";

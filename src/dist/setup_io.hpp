@@ -96,7 +96,12 @@ net::awaitable<result<peer_identity>> async_connect(AsyncStream& s, local_identi
   if (auto ec = co_await send(s, out3)) co_return unexpected(dog.map(ec));
 
   auto ack = co_await receive(s);
-  if (!ack) co_return unexpected(dog.map(ack.error()));
+  if (!ack) {
+    // A BEAM node that does not accept our digest (another cookie) just hangs up.
+    auto ec = dog.map(ack.error());
+    if (ec == net::error::eof || ec == net::error::connection_reset) co_return error::challenge_refused;
+    co_return unexpected(ec);
+  }
   auto a = hs::parse_challenge_ack(*ack);
   if (!a) co_return unexpected(a.error());
   auto const ours = hs::digest(mine, self.cookie);

@@ -13,14 +13,14 @@ TEST_SUITE("dist") {
     CHECK(std::string(dist::dist_category().name()) == "enode.dist");
     CHECK(&dist::dist_category() == &dist::dist_category());
     std::set<std::string> seen;
-    for (int e = static_cast<int>(error::need_more); e <= static_cast<int>(error::too_large); ++e) {
+    for (int e = static_cast<int>(error::need_more); e <= static_cast<int>(error::challenge_refused); ++e) {
       CAPTURE(e);
       auto const msg = dist::dist_category().message(e);
       CHECK(msg != "unknown dist error");
       CHECK(!msg.empty());
       CHECK(seen.insert(msg).second);
     }
-    CHECK(seen.size() == 18);
+    CHECK(seen.size() == 20);
     CHECK(dist::dist_category().message(0) == "unknown dist error");
     CHECK(dist::dist_category().message(999) == "unknown dist error");
   }

@@ -12,7 +12,8 @@ TEST_SUITE("node") {
     CHECK(std::string(ec.category().name()) == "enode.node");
     CHECK(ec.message().find("pang") != std::string::npos);
     for (auto e : {node::error::not_connected, node::error::pang, node::error::wrong_name_mode,
-                   node::error::simultaneous_never_completed, node::error::not_running, node::error::bad_log_level}) {
+                   node::error::simultaneous_never_completed, node::error::not_running, node::error::bad_log_level,
+                   node::error::no_domain, node::error::no_listen_port}) {
       enode::error_code c = e;
       CHECK(c);
       CHECK(c.message() != "unknown node error");

@@ -46,6 +46,9 @@ enum class error {
   too_large,
   /// OpenSSL could not compute a digest or give random bytes.
   crypto_failure,
+  /// The peer closed the connection after our challenge reply: it did not accept our
+  /// digest, as a BEAM node with another cookie does.
+  challenge_refused,
 };
 
 /// The category behind dist errors.
