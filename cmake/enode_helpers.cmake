@@ -45,6 +45,12 @@ function(enode_add_library name)
     PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include> $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>
     PRIVATE ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(enode_${name} PUBLIC ${arg_PUBLIC_DEPS} PRIVATE $<BUILD_INTERFACE:enode_internal> ${arg_PRIVATE_DEPS})
+  if(BUILD_SHARED_LIBS)
+    # Only the public headers' declarations are exported (each wraps itself in
+    # `#pragma GCC visibility push(default)`); what src/ declares stays inside the library.
+    set_target_properties(enode_${name} PROPERTIES CXX_VISIBILITY_PRESET hidden INSTALL_RPATH "$ORIGIN")
+    target_compile_definitions(enode_${name} PRIVATE ENODE_SHARED_BUILD) # ENODE_INTERNAL: hidden
+  endif()
   set_property(GLOBAL APPEND PROPERTY ENODE_LIBRARIES enode_${name})
 endfunction()
 

@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 /// Everything a program that is a node uses, in one include: the node and `run`, its
 /// functions, gen_server and supervisor, calls out (rpc, erpc, the blocking facade),
@@ -19,3 +20,5 @@
 #include <enode/term/print.hpp>
 #include <enode/term/value.hpp>
 #include <enode/version.hpp>
+
+#pragma GCC visibility pop

@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 /// enode's version: the one place it is written. CMake reads these three lines for the
 /// project's version, the package's version file and `enode.pc`.
@@ -24,3 +25,5 @@ namespace enode {
 std::string_view version() noexcept;
 
 } // namespace enode
+
+#pragma GCC visibility pop

@@ -7,28 +7,7 @@ set -u
 enode=$1
 export ERL_EPMD_PORT=${ERL_EPMD_PORT:-4491}
 host=$(hostname -s)
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-failed=0
-check() { # description, then a command that succeeds when it holds
-  local what=$1
-  shift
-  if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; failed=1; fi
-}
-wait_for() { # file pattern seconds
-  local i
-  for ((i = 0; i < $3 * 10; i++)); do
-    grep -q "$2" "$1" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  return 1
-}
+source "$(dirname "$0")/../common/checks.sh"
 # erl on this host with a cookie, evaluating an expression that prints its answer.
 beam() { # sname cookie expr
   erl -noshell -sname "$1" -setcookie "$2" -eval "$3" -s init stop 2>&1

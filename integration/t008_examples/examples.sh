@@ -14,41 +14,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 export ERL_EPMD_PORT=${ERL_EPMD_PORT:-4493}
 host=$(hostname -s)
 cookie=excookie
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  RELEASE_COOKIE=$cookie timeout 10 "$enode" call "ex@$host" init stop '[]' >/dev/null 2>&1
-  wait 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-failed=0
-check() { # description, then a command that succeeds when it holds
-  local what=$1
-  shift
-  if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; failed=1; fi
-}
-wait_for() { # file pattern seconds
-  local i
-  for ((i = 0; i < $3 * 10; i++)); do
-    grep -q "$2" "$1" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  return 1
-}
-wait_gone() { # pid seconds: waits for a child to end; its status in $gone_status
-  local i
-  for ((i = 0; i < $2 * 10; i++)); do
-    if ! kill -0 "$1" 2>/dev/null; then
-      wait "$1"
-      gone_status=$?
-      return 0
-    fi
-    sleep 0.1
-  done
-  return 1
-}
+source "$here/../common/checks.sh"
+cleanup_extra() { RELEASE_COOKIE=$cookie timeout 10 "$enode" call "ex@$host" init stop '[]' >/dev/null 2>&1; }
 
 RELEASE_NODE=workers RELEASE_COOKIE=$cookie "$workers" >"$work/workers.log" 2>&1 &
 wpid=$!

@@ -8,21 +8,7 @@ set -u
 enode=$1
 export ERL_EPMD_PORT=${ERL_EPMD_PORT:-4497}
 host=$(hostname -s)
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-failed=0
-check() { # description, then a command that succeeds when it holds
-  local what=$1
-  shift
-  if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; failed=1; fi
-}
-has() { [ "${1#*"$2"}" != "$1" ]; } # text contains
+source "$(dirname "$0")/../common/checks.sh"
 
 for cmd in run ping call names epmd etf; do
   out=$("$enode" "$cmd" --help 2>&1)

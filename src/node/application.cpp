@@ -1,6 +1,8 @@
 // A program that is a node: configured from the environment, run until a stop signal.
 #include <enode/node/application.hpp>
 
+#include "system_processes.hpp"
+
 #include <enode/dist/epmd.hpp>
 #include <enode/dist/epmd_server.hpp>
 #include <enode/term/atoms.hpp>
@@ -34,17 +36,6 @@ std::optional<std::uint16_t> port_of(std::string_view s, bool allow_zero) {
 
 std::string bad_port(char const* var, std::string_view v) {
   return std::string(var) + " must be a port number (1..65535), not '" + std::string(v) + "'";
-}
-
-// Blocks SIGINT and SIGTERM in this thread and in every thread it starts from now on,
-// so that it can take them with sigwait.
-sigset_t block_stop_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  return set;
 }
 
 } // namespace
@@ -166,6 +157,26 @@ int run(int argc, char const* const* argv, application app) {
   return gave_up ? 1 : 0;
 }
 
+sigset_t block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+int serve_until_stopped(net::io_context& ioc, dist::epmd::server& srv, sigset_t const& signals) {
+  srv.start();
+  std::thread t([&] { ioc.run(); });
+  int sig = 0;
+  sigwait(&signals, &sig);
+  srv.stop();
+  ioc.stop();
+  t.join();
+  return 0;
+}
+
 int serve_epmd(std::optional<std::uint16_t> port) {
   auto signals = block_stop_signals();
   net::io_context ioc;
@@ -174,14 +185,7 @@ int serve_epmd(std::optional<std::uint16_t> port) {
     std::fprintf(stderr, "epmd: %s\n", srv.error().message().c_str());
     return 1;
   }
-  (*srv)->start();
-  std::thread t([&] { ioc.run(); });
-  int sig = 0;
-  sigwait(&signals, &sig);
-  (*srv)->stop();
-  ioc.stop();
-  t.join();
-  return 0;
+  return serve_until_stopped(ioc, **srv, signals);
 }
 
 } // namespace enode::node

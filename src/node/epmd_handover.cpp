@@ -149,24 +149,13 @@ std::optional<int> epmd_successor(int argc, char const* const* argv) {
     regs.push_back(std::move(*r));
   }
   close_inherited(keep);
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  auto signals = block_stop_signals();
   net::io_context ioc;
   auto srv = dist::epmd::server::adopt(ioc.get_executor(), static_cast<int>(*listen_fd), regs);
   if (!srv) return 1;
   // It serves the nodes it took over and ends with the last of them.
   (*srv)->on_empty([] { ::kill(::getpid(), SIGTERM); });
-  (*srv)->start();
-  std::thread t([&] { ioc.run(); });
-  int sig = 0;
-  sigwait(&set, &sig);
-  (*srv)->stop();
-  ioc.stop();
-  t.join();
-  return 0;
+  return serve_until_stopped(ioc, **srv, signals);
 }
 
 void handover_epmd(node_impl& n) {

@@ -1,6 +1,13 @@
 #pragma once
 
 #include <enode/behaviours/supervisor.hpp>
+#include <enode/core/asio.hpp>
+
+#include <csignal>
+
+namespace enode::dist::epmd {
+class server;
+} // namespace enode::dist::epmd
 
 namespace enode::node {
 
@@ -32,5 +39,12 @@ void start_io_server(node_impl& n);
 /// Hands the embedded EPMD to a successor process when other nodes are registered with
 /// it (see epmd_server.hpp); otherwise just closes it.
 void handover_epmd(node_impl& n);
+
+/// Blocks SIGINT and SIGTERM in this thread and the threads it starts from now on, so
+/// that `serve_until_stopped` can take them with sigwait.
+sigset_t block_stop_signals();
+/// Runs `srv` (made on `ioc`) on a thread of its own until SIGINT or SIGTERM (blocked by
+/// `block_stop_signals` beforehand), then stops it; the exit status, 0.
+int serve_until_stopped(net::io_context& ioc, dist::epmd::server& srv, sigset_t const& signals);
 
 } // namespace enode::node

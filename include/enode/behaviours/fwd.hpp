@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 /// Forward declarations of the behaviours module: gen_server and supervisor, speaking
 /// OTP's own message protocols so that BEAM callers work unchanged.
@@ -12,3 +13,5 @@ struct start_options;
 struct child_spec;
 struct sup_flags;
 } // namespace enode::behaviours
+
+#pragma GCC visibility pop

@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/behaviours/start_result.hpp>
 #include <enode/runtime/awaitable.hpp>
@@ -163,3 +164,5 @@ private:
 };
 
 } // namespace enode::behaviours
+
+#pragma GCC visibility pop

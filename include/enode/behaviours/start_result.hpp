@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/runtime/awaitable.hpp>
 #include <enode/term/value.hpp>
@@ -34,3 +35,5 @@ struct start_options {
 };
 
 } // namespace enode::behaviours
+
+#pragma GCC visibility pop

@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/behaviours/gen_server.hpp>
 #include <enode/behaviours/start_result.hpp>
@@ -167,3 +168,5 @@ private:
 };
 
 } // namespace enode::behaviours
+
+#pragma GCC visibility pop

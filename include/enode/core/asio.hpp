@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 /// The one place that includes Boost.Asio: the pieces enode uses, and `net` for its
 /// namespace. A later Boost bump touches this file only.
@@ -32,3 +33,5 @@
 namespace enode {
 namespace net = boost::asio;
 } // namespace enode
+
+#pragma GCC visibility pop

@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <bit>
 #include <cstddef>
@@ -43,3 +44,5 @@ inline std::uint32_t load_u32(std::byte const* p) noexcept { return load_be<std:
 inline std::uint64_t load_u64(std::byte const* p) noexcept { return load_be<std::uint64_t>(p); }
 
 } // namespace enode::endian
+
+#pragma GCC visibility pop

@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <boost/system/error_code.hpp>
 
@@ -10,3 +11,5 @@ using error_code = boost::system::error_code;
 using error_category = boost::system::error_category;
 
 } // namespace enode
+
+#pragma GCC visibility pop

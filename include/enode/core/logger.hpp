@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <chrono>
 #include <concepts>
@@ -94,3 +95,5 @@ struct env_level {
 env_level level_from_env();
 
 } // namespace enode::log
+
+#pragma GCC visibility pop

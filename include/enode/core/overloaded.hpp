@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 /// A visitor made of lambdas, one per alternative: `std::visit(overloaded{...}, v)`.
 namespace enode {
@@ -11,3 +12,5 @@ template <class... F>
 overloaded(F...) -> overloaded<F...>;
 
 } // namespace enode
+
+#pragma GCC visibility pop

@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <cstddef>
 #include <new>
@@ -68,3 +69,5 @@ struct allocator {
   static void operator delete(void* p, std::size_t bytes) noexcept { ::enode::pool::deallocate(p, bytes); }
 
 } // namespace enode::pool
+
+#pragma GCC visibility pop

@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/core/error.hpp>
 
@@ -79,3 +80,5 @@ private:
 };
 
 } // namespace enode
+
+#pragma GCC visibility pop

@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/core/asio.hpp>
 #include <enode/dist/control.hpp>
@@ -140,3 +141,5 @@ private:
 };
 
 } // namespace enode::dist
+
+#pragma GCC visibility pop

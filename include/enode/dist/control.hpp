@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/core/result.hpp>
 #include <enode/dist/error.hpp>
@@ -73,3 +74,5 @@ struct encoded_control {
 [[nodiscard]] encoded_control encode_control(signals::signal const& s, std::uint64_t peer_flags);
 
 } // namespace enode::dist
+
+#pragma GCC visibility pop

@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/core/result.hpp>
 #include <enode/dist/error.hpp>
@@ -72,3 +73,5 @@ std::vector<std::byte> encode_port2_resp(node_entry const* e); ///< null: not fo
 std::vector<std::byte> encode_names_resp(std::uint16_t epmd_port, std::span<node_entry const> nodes);
 
 } // namespace enode::dist::epmd
+
+#pragma GCC visibility pop

@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/core/asio.hpp>
 #include <enode/core/result.hpp>
@@ -32,3 +33,5 @@ net::awaitable<result<net::ip::tcp::socket>> async_dial(std::string const& host,
                                                         std::chrono::milliseconds timeout);
 
 } // namespace enode::dist::epmd
+
+#pragma GCC visibility pop

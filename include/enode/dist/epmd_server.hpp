@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/core/asio.hpp>
 #include <enode/core/logger.hpp>
@@ -79,3 +80,5 @@ private:
 };
 
 } // namespace enode::dist::epmd
+
+#pragma GCC visibility pop

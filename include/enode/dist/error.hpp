@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/core/error.hpp>
 
@@ -63,3 +64,5 @@ inline error_code make_error_code(error e) noexcept { return {static_cast<int>(e
 template <>
 struct boost::system::is_error_code_enum<enode::dist::error> : std::true_type {};
 /// @endcond
+
+#pragma GCC visibility pop

@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <cstdint>
 #include <string>
@@ -64,3 +65,5 @@ constexpr type missing(type f) noexcept { return mandatory & ~expand(f); }
 std::string names(type f);
 
 } // namespace enode::dist::flags
+
+#pragma GCC visibility pop

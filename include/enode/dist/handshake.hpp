@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/core/result.hpp>
 #include <enode/dist/error.hpp>
@@ -87,3 +88,5 @@ bool host_fits(std::string_view host, name_mode mode) noexcept;
 [[nodiscard]] result<std::span<std::byte const>> frame(std::span<std::byte const> in);
 
 } // namespace enode::dist::handshake
+
+#pragma GCC visibility pop

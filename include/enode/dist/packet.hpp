@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/core/result.hpp>
 #include <enode/dist/error.hpp>
@@ -158,3 +159,5 @@ private:
 };
 
 } // namespace enode::dist
+
+#pragma GCC visibility pop

@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/core/asio.hpp>
 #include <enode/core/result.hpp>
@@ -66,3 +67,5 @@ net::awaitable<result<peer_identity>> async_handshake_accept(net::ip::tcp::socke
                                                              std::chrono::milliseconds timeout);
 
 } // namespace enode::dist
+
+#pragma GCC visibility pop

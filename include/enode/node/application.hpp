@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/behaviours/supervisor.hpp>
 #include <enode/node/node.hpp>
@@ -97,3 +98,5 @@ inline std::optional<int> epmd_successor(int argc, char** argv) {
 int serve_epmd(std::optional<std::uint16_t> port);
 
 } // namespace enode::node
+
+#pragma GCC visibility pop

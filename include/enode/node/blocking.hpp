@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/node/node.hpp>
 #include <enode/runtime/awaitable.hpp>
@@ -101,3 +102,5 @@ private:
 };
 
 } // namespace enode::node
+
+#pragma GCC visibility pop

@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/runtime/awaitable.hpp>
 #include <enode/runtime/process.hpp>
@@ -28,3 +29,5 @@ runtime::awaitable<term::value> call(runtime::process& self, term::atom node, te
 void cast(runtime::process& self, term::atom node, term::atom module, term::atom function, term::value args);
 
 } // namespace enode::node::erpc
+
+#pragma GCC visibility pop

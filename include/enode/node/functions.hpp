@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/runtime/awaitable.hpp>
 #include <enode/runtime/exit.hpp>
@@ -200,3 +201,5 @@ private:
 };
 
 } // namespace enode::node
+
+#pragma GCC visibility pop

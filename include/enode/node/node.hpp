@@ -1,5 +1,7 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
+#include <enode/core/export.hpp>
 #include <enode/core/logger.hpp>
 #include <enode/core/result.hpp>
 #include <enode/node/functions.hpp>
@@ -67,7 +69,7 @@ struct options {
   std::optional<log::level> log_level;
 };
 
-class node_impl;
+class ENODE_INTERNAL node_impl;
 
 /// An Erlang node: a runtime system that speaks the distribution protocol. It registers
 /// with EPMD (serving EPMD itself when none runs), accepts and makes connections, routes
@@ -140,3 +142,5 @@ private:
 [[nodiscard]] result<std::string> host_name(bool long_names);
 
 } // namespace enode::node
+
+#pragma GCC visibility pop

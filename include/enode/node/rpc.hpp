@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/runtime/awaitable.hpp>
 #include <enode/runtime/process.hpp>
@@ -21,3 +22,5 @@ runtime::awaitable<term::value> call(runtime::process& self, term::atom node, te
 void cast(runtime::process& self, term::atom node, term::atom module, term::atom function, term::value args);
 
 } // namespace enode::node::rpc
+
+#pragma GCC visibility pop

@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/core/asio.hpp>
 #include <enode/runtime/executor.hpp>
@@ -20,3 +21,5 @@ using timeout = std::chrono::steady_clock::duration;
 inline constexpr timeout infinity = timeout::max();
 
 } // namespace enode::runtime
+
+#pragma GCC visibility pop

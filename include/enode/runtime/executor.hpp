@@ -1,6 +1,8 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/core/asio.hpp>
+#include <enode/core/export.hpp>
 #include <enode/core/pool.hpp>
 
 #include <boost/asio/execution.hpp>
@@ -11,7 +13,7 @@
 
 namespace enode::runtime {
 
-class process_impl;
+class ENODE_INTERNAL process_impl;
 
 namespace detail {
 
@@ -170,3 +172,5 @@ private:
 };
 
 } // namespace enode::runtime
+
+#pragma GCC visibility pop

@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/term/value.hpp>
 
@@ -70,3 +71,5 @@ term::value error_reason(term::value reason);
 bool is_normal_exit(term::value const& reason) noexcept;
 
 } // namespace enode::runtime
+
+#pragma GCC visibility pop

@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 /// Forward declarations of the runtime module: the scheduler, the process table and
 /// registry (`system`), processes with their mailboxes, links, monitors and timers.
@@ -17,3 +18,5 @@ struct monitor_options;
 struct process_info;
 struct system_stats;
 } // namespace enode::runtime
+
+#pragma GCC visibility pop

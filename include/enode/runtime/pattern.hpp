@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/core/result.hpp>
 #include <enode/term/value.hpp>
@@ -46,3 +47,5 @@ private:
 };
 
 } // namespace enode::runtime
+
+#pragma GCC visibility pop

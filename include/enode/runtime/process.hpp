@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/core/pool.hpp>
 #include <enode/runtime/awaitable.hpp>
@@ -276,3 +277,5 @@ inline void receive_marker::reset() noexcept {
 }
 
 } // namespace enode::runtime
+
+#pragma GCC visibility pop

@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/term/value.hpp>
 
@@ -49,3 +50,5 @@ struct system_stats {
 };
 
 } // namespace enode::runtime
+
+#pragma GCC visibility pop

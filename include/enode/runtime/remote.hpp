@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/signals/signal.hpp>
 #include <enode/term/atom.hpp>
@@ -18,3 +19,5 @@ public:
 };
 
 } // namespace enode::runtime
+
+#pragma GCC visibility pop

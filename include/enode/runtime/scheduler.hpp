@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/core/asio.hpp>
 
@@ -49,3 +50,5 @@ private:
 };
 
 } // namespace enode::runtime
+
+#pragma GCC visibility pop

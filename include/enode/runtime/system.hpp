@@ -1,6 +1,8 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/core/asio.hpp>
+#include <enode/core/export.hpp>
 #include <enode/core/logger.hpp>
 #include <enode/core/result.hpp>
 #include <enode/runtime/awaitable.hpp>
@@ -40,7 +42,7 @@ struct remote_spawn {
   std::function<void(term::pid const&)> ready;
 };
 
-class system_impl;
+class ENODE_INTERNAL system_impl;
 
 /// The runtime system of one node: its processes, their registered names, aliases and
 /// timers, hosted on an io_context that some threads run (a `scheduler`'s, or the
@@ -159,3 +161,5 @@ private:
 };
 
 } // namespace enode::runtime
+
+#pragma GCC visibility pop

@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/term/atom.hpp>
 #include <enode/term/value.hpp>
@@ -163,3 +164,5 @@ inline term::value spawn_reply_message(term::value const& req_id, term::value co
 }
 
 } // namespace enode::signals
+
+#pragma GCC visibility pop

@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/core/result.hpp>
 
@@ -99,3 +100,5 @@ template <>
 struct std::hash<enode::term::atom> {
   std::size_t operator()(enode::term::atom a) const noexcept { return a.hash(); }
 };
+
+#pragma GCC visibility pop

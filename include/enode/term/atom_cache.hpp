@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/term/atom.hpp>
 
@@ -32,3 +33,5 @@ private:
 };
 
 } // namespace enode::term
+
+#pragma GCC visibility pop

@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/term/atom.hpp>
 
@@ -31,3 +32,5 @@ inline atom const nonode_nohost{"nonode@nohost"};
 inline atom const cpp_exception{"cpp_exception"};
 
 } // namespace enode::term::atoms
+
+#pragma GCC visibility pop

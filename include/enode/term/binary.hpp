@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/term/detail/node.hpp>
 
@@ -77,4 +78,10 @@ private:
   detail::binary_node* n_;
 };
 
+// Declared again outside the class: a function that only a friend declaration names is
+// not exported from a shared build.
+bool operator==(binary const& a, binary const& b) noexcept;
+
 } // namespace enode::term
+
+#pragma GCC visibility pop

@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/term/value.hpp>
 
@@ -15,3 +16,5 @@ std::weak_ordering compare(value const& a, value const& b) noexcept;
 inline bool equal(value const& a, value const& b) noexcept { return compare(a, b) == 0; }
 
 } // namespace enode::term
+
+#pragma GCC visibility pop

@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/term/atoms.hpp>
 #include <enode/term/value.hpp>
@@ -417,3 +418,5 @@ template <class T>
 struct convert<T, std::void_t<decltype(T::term_fields())>> : decltype(T::term_fields()) {};
 
 } // namespace enode::term
+
+#pragma GCC visibility pop

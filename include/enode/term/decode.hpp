@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/core/result.hpp>
 #include <enode/term/error.hpp>
@@ -57,3 +58,5 @@ struct decode_failure {
                                             decode_failure* failure = nullptr);
 
 } // namespace enode::term
+
+#pragma GCC visibility pop

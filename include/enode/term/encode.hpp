@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/core/result.hpp>
 #include <enode/term/value.hpp>
@@ -57,3 +58,5 @@ std::size_t encode_body_gathered(value const& v, std::span<std::byte> out, std::
 void encode_append(value const& v, std::vector<std::byte>& out, encode_options const& opts = {});
 
 } // namespace enode::term
+
+#pragma GCC visibility pop

@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 /// Forward declarations of the term module: the data model of Erlang terms, their
 /// external term format codec, printing and parsing.
@@ -17,3 +18,5 @@ struct map_entry;
 struct decode_options;
 struct encode_options;
 } // namespace enode::term
+
+#pragma GCC visibility pop

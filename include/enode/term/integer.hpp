@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/term/convert.hpp>
 #include <enode/term/value.hpp>
@@ -28,3 +29,5 @@ struct convert<big_int> {
 };
 
 } // namespace enode::term
+
+#pragma GCC visibility pop

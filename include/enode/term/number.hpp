@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/term/convert.hpp>
 #include <enode/term/integer.hpp>
@@ -96,6 +97,14 @@ private:
   value v_; // an integer or a float
 };
 
+// Declared again outside the class: a function that only a friend declaration names is
+// not exported from a shared build.
+number operator+(number const& a, number const& b);
+number operator-(number const& a, number const& b);
+number operator*(number const& a, number const& b);
+number operator/(number const& a, number const& b);
+std::weak_ordering operator<=>(number const& a, number const& b) noexcept;
+
 /// Prints the number as Erlang does (`42`, `42.0`).
 std::ostream& operator<<(std::ostream& os, number const& n);
 
@@ -111,3 +120,5 @@ struct convert<number> {
 };
 
 } // namespace enode::term
+
+#pragma GCC visibility pop

@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/core/result.hpp>
 #include <enode/term/value.hpp>
@@ -26,3 +27,5 @@ struct parse_failure {
 [[nodiscard]] result<value> parse(std::string_view text, parse_failure* failure = nullptr);
 
 } // namespace enode::term
+
+#pragma GCC visibility pop

@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <enode/term/value.hpp>
 
@@ -29,3 +30,5 @@ void print(value const& v, std::string& out);
 void print_atom(atom a, std::string& out);
 
 } // namespace enode::term
+
+#pragma GCC visibility pop

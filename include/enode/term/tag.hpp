@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <cstdint>
 
@@ -44,3 +45,5 @@ enum class tag : std::uint8_t {
 };
 
 } // namespace enode::term
+
+#pragma GCC visibility pop

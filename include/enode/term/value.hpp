@@ -1,5 +1,7 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
+#include <enode/core/export.hpp>
 #include <enode/term/atom.hpp>
 #include <enode/term/binary.hpp>
 #include <enode/term/detail/node.hpp>
@@ -21,7 +23,7 @@
 namespace enode::term {
 
 namespace detail {
-class value_access;
+class ENODE_INTERNAL value_access;
 } // namespace detail
 
 /// The kinds of Erlang terms, listed in Erlang's term order:
@@ -215,6 +217,11 @@ private:
   friend class detail::value_access;
 };
 
+// Declared again outside the class: a function that only a friend declaration names is
+// not exported from a shared build.
+bool operator==(value const& a, value const& b) noexcept;
+std::strong_ordering operator<=>(value const& a, value const& b) noexcept;
+
 inline void swap(value& a, value& b) noexcept { a.swap(b); }
 
 /// A map association: `key => val`.
@@ -399,3 +406,5 @@ template <>
 struct std::hash<enode::term::value> {
   std::size_t operator()(enode::term::value const& v) const noexcept { return v.hash(); }
 };
+
+#pragma GCC visibility pop

@@ -1,4 +1,5 @@
 #pragma once
+#pragma GCC visibility push(default) // the API, exported from a shared build
 
 #include <atomic>
 #include <cstddef>
@@ -68,3 +69,5 @@ binary_node* make_inline_binary(std::size_t n);
 binary_node* make_shared_binary(node* owner, std::byte const* data, std::size_t size);
 
 } // namespace enode::term::detail
+
+#pragma GCC visibility pop
