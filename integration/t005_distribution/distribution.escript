@@ -76,7 +76,10 @@ ping_beam_to_enode(#{cpp := Cpp}) ->
 
 ping_enode_to_beam(#{cookie := C} = Ctx) ->
     {"pong\n", 0} = enode_cmd_status(Ctx, ["ping", atom_to_list(node()), "--cookie", C]),
-    {"pang\n", 1} = enode_cmd_status(Ctx, ["ping", "nobody_here@" ++ maps:get(host, Ctx), "--cookie", C]),
+    % pang, after the reason on standard error (the command's output is both)
+    {Nobody, 1} = enode_cmd_status(Ctx, ["ping", "nobody_here@" ++ maps:get(host, Ctx), "--cookie", C]),
+    true = lists:suffix("\npang\n", Nobody),
+    true = string:find(Nobody, "EPMD does not know the node") =/= nomatch,
     ok.
 
 echo_terms(#{cpp := Cpp, seed := Seed}) ->
@@ -268,7 +271,9 @@ hidden_node(Ctx) ->
 wrong_cookie(#{suffix := S, cookie := C} = Ctx) ->
     Other = start_enode(Ctx#{cookie := "other" ++ S}, run, "cpp_cookie_" ++ S, []),
     pang = net_adm:ping(Other),                       % our cookie is refused there
-    {"pang\n", 1} = enode_cmd_status(Ctx, ["ping", atom_to_list(node()), "--cookie", "wrong"]),
+    {Refused, 1} = enode_cmd_status(Ctx, ["ping", atom_to_list(node()), "--cookie", "wrong"]),
+    true = lists:suffix("\npang\n", Refused),                  % and says why
+    true = string:find(Refused, "probably a cookie mismatch") =/= nomatch,
     erlang:set_cookie(Other, list_to_atom("other" ++ S)),
     pong = net_adm:ping(Other),                       % and the node still serves
     pong = net_adm:ping(maps:get(cpp, Ctx)),
