@@ -27,10 +27,11 @@ std::optional<std::string_view> env(char const* name) {
   return std::string_view(v);
 }
 
-std::optional<std::uint16_t> port_of(std::string_view s, bool allow_zero) {
+// A port number, 1..65535.
+std::optional<std::uint16_t> port_of(std::string_view s) {
   unsigned v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc{} || end != s.data() + s.size() || v > 65535 || (!allow_zero && v == 0)) return std::nullopt;
+  if (ec != std::errc{} || end != s.data() + s.size() || v == 0 || v > 65535) return std::nullopt;
   return static_cast<std::uint16_t>(v);
 }
 
@@ -66,7 +67,7 @@ std::string apply_environment(options& opts) {
   }
   if (!opts.epmd_port) {
     if (auto p = env("ERL_EPMD_PORT")) {
-      auto port = port_of(*p, false);
+      auto port = port_of(*p);
       if (!port) return bad_port("ERL_EPMD_PORT", *p);
       opts.epmd_port = *port;
     }
@@ -74,12 +75,12 @@ std::string apply_environment(options& opts) {
   if (opts.listen_port == 0) {
     auto lo = env("ENODE_DIST_LISTEN_MIN"), hi = env("ENODE_DIST_LISTEN_MAX");
     if (lo) {
-      auto p = port_of(*lo, false);
+      auto p = port_of(*lo);
       if (!p) return bad_port("ENODE_DIST_LISTEN_MIN", *lo);
       opts.listen_port = *p;
     }
     if (hi) {
-      auto p = port_of(*hi, false);
+      auto p = port_of(*hi);
       if (!p) return bad_port("ENODE_DIST_LISTEN_MAX", *hi);
       if (!lo) opts.listen_port = *p; // as the kernel takes a max alone: that port
       if (*p < opts.listen_port)

@@ -68,15 +68,13 @@ std::string own_path(char const* argv0) {
   return ec ? std::string() : p.string();
 }
 
-// The program that takes over: this one if it answers the reserved argument; else the
-// one the options name; else an `enode` that is this program, beside it, or on the PATH.
-// A program that merely links the node library cannot serve as its own successor.
+// The program that takes over: this one if it answers the reserved argument (the enode
+// command does too); else the one the options name; else an `enode` beside this program
+// or on the PATH. A program that never called `epmd_successor` cannot be its own.
 std::string successor_program(std::string const& configured) {
   if (serves_as_successor.load(std::memory_order_acquire) && !self_path.empty()) return self_path;
   if (!configured.empty()) return configured;
-  auto self = std::filesystem::path(own_path(nullptr));
-  if (!self.empty()) {
-    if (self.filename() == "enode") return self.string();
+  if (auto self = std::filesystem::path(own_path(nullptr)); !self.empty()) {
     auto sibling = self.parent_path() / "enode";
     if (::access(sibling.c_str(), X_OK) == 0) return sibling.string();
   }

@@ -12,8 +12,6 @@ namespace {
 // An operand of float arithmetic: Erlang turns an integer into a float first, and a
 // bignum beyond the doubles is badarith there.
 double float_operand(number const& n) {
-  if (n.is_float()) return n.as_float();
-  if (n.is_small()) return static_cast<double>(n.as_int());
   auto const d = n.to_double();
   if (!std::isfinite(d)) throw bad_arithmetic();
   return d;
@@ -33,7 +31,7 @@ number arith(number const& a, number const& b, Small small, Big big, Float flt) 
     std::int64_t r = 0;
     if (!small(a.as_int(), b.as_int(), &r)) return number(r);
   }
-  return number(big_int(big(a.as_big_int(), b.as_big_int())));
+  return number(big(a.as_big_int(), b.as_big_int()));
 }
 
 } // namespace
