@@ -27,13 +27,13 @@ char const* detail::erlang_exception::what() const noexcept {
 
 term::value error_reason(term::value reason) { return term::tuple_of({std::move(reason), term::value{}}); }
 
-namespace {
-
-std::string demangled(std::type_info const& t) {
+std::string type_name(std::type_info const& t) {
   int status = 0;
   std::unique_ptr<char, void (*)(void*)> name(abi::__cxa_demangle(t.name(), nullptr, nullptr, &status), std::free);
   return status == 0 && name ? std::string(name.get()) : std::string(t.name());
 }
+
+namespace {
 
 term::value cpp_exception(std::string_view type, std::string_view what) {
   return error_reason(term::tuple_of({atoms::cpp_exception, term::binary_of(type), term::binary_of(what)}));
@@ -52,7 +52,7 @@ term::value exit_reason_of(std::exception_ptr e) noexcept {
     } catch (throw_exception const& x) {
       return error_reason(term::tuple_of({atoms::nocatch, x.value()}));
     } catch (std::exception const& x) {
-      return cpp_exception(demangled(typeid(x)), x.what());
+      return cpp_exception(type_name(typeid(x)), x.what());
     } catch (...) {
       return cpp_exception("unknown", "");
     }

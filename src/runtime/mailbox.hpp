@@ -61,6 +61,12 @@ public:
 
   void clear() noexcept;
 
+  /// Calls `f(payload)` for each message, oldest first.
+  template <class F>
+  void for_each(F&& f) const {
+    for (signal const* s = head_; s; s = s->next) f(s->payload);
+  }
+
 private:
   void unlink(signal* prev, signal* s) noexcept;
 

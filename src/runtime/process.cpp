@@ -7,6 +7,8 @@
 #include <enode/runtime/pattern.hpp>
 #include <enode/term/atoms.hpp>
 
+#include <memory>
+
 namespace enode::runtime {
 
 namespace atoms = term::atoms;
@@ -77,6 +79,63 @@ void process::release_marker(std::uint8_t slot) noexcept { process_impl::of(*thi
 
 std::size_t process::message_queue_len() const noexcept {
   return const_cast<process_impl&>(process_impl::of(*this)).queue_length();
+}
+
+awaitable<std::optional<process_relations>> process::inspect(term::pid const& target, bool with_messages) {
+  auto& p = process_impl::of(*this);
+  if (target == p.pid) {
+    p.drain();
+    co_return p.relations_of_self(with_messages, {});
+  }
+  if (!p.sys.is_local(target)) co_return std::nullopt;
+  auto mark = this->mark();
+  term::value const ref = make_ref();
+  term::value const mref = monitor(term::value(target)); // a 'DOWN' if it ends first
+  auto result = std::make_shared<process_relations>();
+  term::atom const answered{"$enode_inspected"};
+  p.sys.deliver(target, new inspection([result, with_messages, mref, ref, answered, to = p.pid](process_impl& q) {
+                  *result = q.relations_of_self(with_messages, mref); // not the monitor of the look itself
+                  q.sys.deliver(to, signal::message(term::tuple_of({answered, ref})), true);
+                }));
+  auto got = co_await receive(
+      [&](term::value const& m) {
+        return (term::is_record(m, answered, 2) && m[1] == ref) || (term::is_record(m, atoms::DOWN, 5) && m[1] == mref);
+      },
+      infinity, mark);
+  demonitor(mref, true);
+  if (term::is_record(*got, answered, 2)) co_return std::move(*result);
+  co_return std::nullopt;
+}
+
+// --- the process dictionary ------------------------------------------------------------------
+
+term::value process::put(term::value key, term::value value) {
+  auto& p = process_impl::of(*this);
+  std::lock_guard g(p.dict_mutex);
+  for (auto& [k, v] : p.dict)
+    if (k == key) return std::exchange(v, std::move(value));
+  p.dict.emplace_back(std::move(key), std::move(value));
+  return atoms::undefined;
+}
+
+term::value process::get(term::value const& key) const {
+  auto& p = const_cast<process_impl&>(process_impl::of(*this));
+  std::lock_guard g(p.dict_mutex);
+  for (auto const& [k, v] : p.dict)
+    if (k == key) return v;
+  return atoms::undefined;
+}
+
+term::value process::erase(term::value const& key) {
+  auto& p = process_impl::of(*this);
+  std::lock_guard g(p.dict_mutex);
+  for (auto it = p.dict.begin(); it != p.dict.end(); ++it)
+    if (it->first == key) {
+      term::value old = std::move(it->second);
+      p.dict.erase(it);
+      return old;
+    }
+  return atoms::undefined;
 }
 
 // --- links and exits -----------------------------------------------------------------------

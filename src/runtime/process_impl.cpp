@@ -120,6 +120,8 @@ void process_impl::run() {
     process_impl* outer;
     ~restore() { running = outer; }
   } restore_running{outer};
+  turns_.store(turns_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  if (!finished_) sys.count_turn();
   for (int done = 0; done < budget; ++done) {
     auto f = flags_.load(std::memory_order_seq_cst);
     if (f & starting) {
@@ -257,7 +259,7 @@ void process_impl::finish(std::exception_ptr e) noexcept {
     rel_.reset();
   }
   sync_counts();
-  sys.exited(*this);
+  sys.exited(*this, reason);
 }
 
 // --- signals ---------------------------------------------------------------------------------
@@ -488,6 +490,25 @@ template awaitable<std::optional<term::value>> process_impl::do_receive<std::opt
 
 std::size_t process_impl::queue_length() { return mbox.size() + inbox_len_.load(std::memory_order_relaxed); }
 
+process_relations process_impl::relations_of_self(bool with_messages, term::value const& skip) const {
+  process_relations r;
+  if (rel_) {
+    for (auto const& [peer, st] : rel_->links)
+      if (st.active) r.links.push_back(peer);
+    for (auto const& [ref, m] : rel_->monitors) {
+      if (auto const* watched = std::get_if<term::pid>(&m.target))
+        r.monitors.push_back(term::tuple_of({atoms::process, term::value(*watched)}));
+      else if (auto const* by_name = std::get_if<name_target>(&m.target))
+        r.monitors.push_back(
+            term::tuple_of({atoms::process, term::tuple_of({term::value(by_name->name), term::value(by_name->node)})}));
+    }
+    for (auto const& [ref, m] : rel_->monitored_by)
+      if (ref != skip) r.monitored_by.push_back(m.watcher);
+  }
+  if (with_messages) mbox.for_each([&](term::value const& m) { r.messages.push_back(m); });
+  return r;
+}
+
 process_info process_impl::info() {
   process_info i;
   i.pid = pid;
@@ -499,6 +520,12 @@ process_info process_impl::info() {
   i.monitors = n_monitors_.load(std::memory_order_relaxed);
   i.monitored_by = n_monitored_by_.load(std::memory_order_relaxed);
   i.messages_received = received_.load(std::memory_order_relaxed);
+  i.reductions = turns_.load(std::memory_order_relaxed);
+  i.memory = sizeof(process_impl) + i.message_queue_len * sizeof(signal) +
+             (i.links + i.monitors + i.monitored_by) * 64; // a relation's map node, about
+  std::lock_guard g(dict_mutex);
+  i.dictionary = dict;
+  i.memory += dict.capacity() * sizeof(dict[0]);
   return i;
 }
 

@@ -148,9 +148,14 @@ public:
   }
   /// Publishes the link and monitor counts for introspection.
   void sync_counts() noexcept;
+  /// Its links, monitors and monitored_by (but the monitor `skip`), and its messages if asked.
+  process_relations relations_of_self(bool with_messages, term::value const& skip) const;
 
   mailbox mbox;
   std::optional<term::value> doom; ///< the exit reason an exit signal imposed
+  /// The process dictionary; locked because introspection reads it from other threads.
+  std::mutex dict_mutex;
+  std::vector<std::pair<term::value, term::value>> dict;
   bool trap = false;
 
 private:
@@ -200,6 +205,7 @@ private:
 
   std::atomic<process_status> status_{process_status::runnable};
   std::atomic<std::uint64_t> received_{0};
+  std::atomic<std::uint64_t> turns_{0}; // written by the process only
   std::atomic<bool> trap_flag_{false};
   std::atomic<std::uint32_t> n_links_{0}, n_monitors_{0}, n_monitored_by_{0};
   bool finished_ = false;

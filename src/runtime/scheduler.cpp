@@ -12,7 +12,9 @@ std::size_t default_threads(std::size_t n) {
 }
 } // namespace
 
-scheduler::scheduler(std::size_t threads) : threads_(default_threads(threads)), ioc_(static_cast<int>(threads_)) {}
+scheduler::scheduler(std::size_t threads)
+    : threads_(default_threads(threads)), ioc_(static_cast<int>(threads_)),
+      busy_(std::make_unique<busy_slot[]>(threads_)) {}
 
 scheduler::~scheduler() { stop(); }
 
@@ -21,27 +23,40 @@ void scheduler::start() {
   if (ioc_.stopped()) ioc_.restart();
   work_.emplace(ioc_.get_executor());
   pool_.reserve(threads_);
-  for (std::size_t i = 0; i < threads_; ++i) pool_.emplace_back([this] { run_thread(); });
+  for (std::size_t i = 0; i < threads_; ++i) pool_.emplace_back([this, i] { run_thread(i); });
 }
 
 // Runs handlers; when none is ready, keeps looking for a short while before it sleeps,
 // as BEAM's schedulers busy-wait: a thread that sleeps takes tens of microseconds to be
 // woken, which a message round trip would pay at every hop between threads.
-void scheduler::run_thread() {
+// The time from before a poll that ran something to after it counts as busy.
+void scheduler::run_thread(std::size_t index) {
   using clock = std::chrono::steady_clock;
+  auto& busy = busy_[index].ns;
   auto last = clock::now();
+  auto now = last;
   while (!ioc_.stopped()) {
-    if (ioc_.poll() > 0) {
-      last = clock::now();
+    auto const before = now;
+    auto const ran = ioc_.poll();
+    now = clock::now();
+    if (ran > 0) {
+      busy.store(busy.load(std::memory_order_relaxed) + (now - before).count(), std::memory_order_relaxed);
+      last = now;
       continue;
     }
-    if (clock::now() - last < spin_) {
+    if (now - last < spin_) {
       std::this_thread::yield();
       continue;
     }
     if (ioc_.run_one() == 0) break; // stopped, or out of work
-    last = clock::now();
+    now = last = clock::now();
   }
+}
+
+std::chrono::nanoseconds scheduler::busy_time() const noexcept {
+  std::int64_t total = 0;
+  for (std::size_t i = 0; i < threads_; ++i) total += busy_[i].ns.load(std::memory_order_relaxed);
+  return std::chrono::nanoseconds(total);
 }
 
 void scheduler::stop(bool force) {

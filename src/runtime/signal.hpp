@@ -6,13 +6,16 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <utility>
 
 namespace enode::runtime {
 
-/// What a queued node holds: a message (its `payload`), or any other signal (a
-/// `control`, which holds it as a `signals::signal`).
-enum class signal_kind : std::uint8_t { message, control };
+class process_impl;
+
+/// What a queued node holds: a message (its `payload`), any other signal (a `control`,
+/// which holds it as a `signals::signal`), or a look inside the process (`inspect`).
+enum class signal_kind : std::uint8_t { message, control, inspect };
 
 /// One queued signal; messages are just this (they stay in the mailbox as these nodes).
 /// Every signal between a pair of processes travels through the receiver's one queue,
@@ -43,6 +46,15 @@ struct control : signal {
 };
 
 inline control& as_control(signal* s) noexcept { return static_cast<control&>(*s); }
+
+/// A look at what only the process itself may read (its links, monitors, queued
+/// messages), as BEAM's process_info of another process is a signal: `look` runs on the
+/// process's strand when the signal is handled, in order with the others. Local only;
+/// dropped, unanswered, if the process ends first.
+struct inspection : signal {
+  explicit inspection(std::function<void(process_impl&)> f) : signal(signal_kind::inspect), look(std::move(f)) {}
+  std::function<void(process_impl&)> look;
+};
 
 /// A FIFO of signals linked through `next`; owns them.
 class signal_list {

@@ -148,6 +148,11 @@ void process_impl::handle(signal* s) {
     mbox.push_back(s);
     return;
   }
+  if (s->kind == signal_kind::inspect) {
+    static_cast<inspection*>(s)->look(*this);
+    delete s;
+    return;
+  }
   if (!std::visit(signal_handler{*this, s}, as_control(s).body)) delete s;
 }
 

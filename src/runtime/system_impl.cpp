@@ -106,8 +106,13 @@ void system_impl::leave_table(std::uint64_t n) noexcept {
   if (p) intrusive_ptr_release(p);
 }
 
-void system_impl::exited(process_impl& p) noexcept {
-  counters().exited.fetch_add(1, std::memory_order_relaxed);
+void system_impl::exited(process_impl& p, term::value const& reason) noexcept {
+  auto& c = counters();
+  c.exited.fetch_add(1, std::memory_order_relaxed);
+  if (reason == term::value(atoms::normal))
+    c.exited_normal.fetch_add(1, std::memory_order_relaxed);
+  else if (reason == term::value(atoms::shutdown) || term::is_record(reason, atoms::shutdown, 2))
+    c.exited_shutdown.fetch_add(1, std::memory_order_relaxed);
   if (p.root) {
     std::lock_guard g(roots_mutex_);
     roots_.erase(p.number);
@@ -132,7 +137,7 @@ void system_impl::exited(process_impl& p) noexcept {
 
 void system_impl::deliver(term::pid const& to, signal* s, bool continuation) {
   if (!is_local(to)) {
-    if (to.node != node) {
+    if (to.node != node && s->kind != signal_kind::inspect) {
       // Another node's: as the distribution carries it. A message that came through
       // here has no sender to tell (sends with one go through `send`).
       if (s->kind == signal_kind::message)
@@ -145,7 +150,8 @@ void system_impl::deliver(term::pid const& to, signal* s, bool continuation) {
     // A pid of an earlier incarnation of this node: that process is gone.
   } else {
     bool const is_message =
-        s->kind == signal_kind::message || std::holds_alternative<signals::alias_send>(as_control(s).body);
+        s->kind == signal_kind::message ||
+        (s->kind == signal_kind::control && std::holds_alternative<signals::alias_send>(as_control(s).body));
     // Pushed under the shard's shared lock, which keeps the process in the table (and
     // so alive) without taking a reference: one send, no reference count traffic.
     bool pushed = false;
@@ -466,7 +472,11 @@ system_stats system_impl::stats() const {
     s.exited += c.exited.load(std::memory_order_relaxed);
     s.messages_sent += c.sent.load(std::memory_order_relaxed);
     s.messages_received += c.received.load(std::memory_order_relaxed);
+    s.exited_normal += c.exited_normal.load(std::memory_order_relaxed);
+    s.exited_shutdown += c.exited_shutdown.load(std::memory_order_relaxed);
+    s.turns += c.turns.load(std::memory_order_relaxed);
   }
+  s.exited_other = s.exited - std::min(s.exited, s.exited_normal + s.exited_shutdown);
   s.processes = alive_.load(std::memory_order_relaxed);
   s.timers = timer_count_.load(std::memory_order_relaxed);
   return s;

@@ -101,7 +101,7 @@ public:
   result<term::pid> spawn(std::unique_ptr<detail::body_base> body, process_impl* parent, spawn_options const& opts,
                           remote_spawn const* remote = nullptr);
   /// Called by a process that has finished exiting (after it left the table).
-  void exited(process_impl& p) noexcept;
+  void exited(process_impl& p, term::value const& reason) noexcept;
   void leave_table(std::uint64_t number) noexcept;
 
   // --- signals ----------------------------------------------------------------------------
@@ -149,6 +149,7 @@ public:
   // --- counters -------------------------------------------------------------------------------
   void count_sent() noexcept { counters().sent.fetch_add(1, std::memory_order_relaxed); }
   void count_received(std::uint64_t n = 1) noexcept { counters().received.fetch_add(n, std::memory_order_relaxed); }
+  void count_turn() noexcept { counters().turns.fetch_add(1, std::memory_order_relaxed); }
   system_stats stats() const;
 
   // --- shutdown -----------------------------------------------------------------------------
@@ -159,7 +160,8 @@ public:
 
 private:
   struct alignas(64) counter_shard {
-    std::atomic<std::uint64_t> spawned{0}, exited{0}, sent{0}, received{0};
+    std::atomic<std::uint64_t> spawned{0}, exited{0}, sent{0}, received{0}, exited_normal{0}, exited_shutdown{0},
+        turns{0};
   };
   counter_shard& counters() noexcept;
   void kill_all();

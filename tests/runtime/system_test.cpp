@@ -135,6 +135,27 @@ TEST_SUITE("runtime") {
     CHECK(after.spawned - before.spawned == 12); // the body, its watcher, ten children
     CHECK(after.messages_sent - before.messages_sent >= 10);
     CHECK(after.messages_received - before.messages_received >= 10);
+    CHECK(after.exited_normal - before.exited_normal >= 12);
+    CHECK(after.turns > before.turns);
+  }
+
+  TEST_CASE_FIXTURE(fixture, "system: exits are counted by reason: normal, shutdown and the others") {
+    auto before = sys.stats();
+    run([](process& self) -> awaitable<> {
+      self.trap_exit(true);
+      for (auto const* why : {"shutdown", "{shutdown, done}", "boom"}) {
+        auto reason = t(why);
+        auto child = self.spawn_link([reason](process& c) -> awaitable<> {
+          c.exit(reason);
+          co_return;
+        });
+        (void)co_await self.receive([&](term::value const& m) { return is_exit_from(m, child); }, infinity);
+      }
+    });
+    REQUIRE(eventually([&] { return sys.stats().exited - before.exited >= 5; }));
+    auto after = sys.stats();
+    CHECK(after.exited_shutdown - before.exited_shutdown == 2);
+    CHECK(after.exited_other - before.exited_other == 1);
   }
 
   TEST_CASE("system: shutdown tells the roots, kills what remains after the grace time, and join returns") {

@@ -1,33 +1,12 @@
 #pragma once
 #pragma GCC visibility push(default) // the API, exported from a shared build
 
-#include <enode/runtime/awaitable.hpp>
-#include <enode/runtime/process.hpp>
-#include <enode/term/atom.hpp>
-#include <enode/term/value.hpp>
+#include <enode/runtime/erpc.hpp>
 
-/// Calling functions of other nodes from C++ as Erlang's `erpc` does: a spawn request for
-/// `erpc:execute_call/4` on that node, its outcome the exit reason of the process it
-/// makes, seen through a monitor. Unlike `rpc`, a value and an exception are told apart.
-/// The node must serve spawn requests (every BEAM node from OTP 23 on, enode nodes too).
-namespace enode::node::erpc {
-
-/// `erpc:call(Node, Module, Function, Args, Timeout)` made by `self`, for another node:
-/// the value the function returned. Otherwise it raises what erpc raises:
-/// - the function threw `V`: `runtime::throw_exception(V)`;
-/// - it exited with `R`: `runtime::exit_exception({exception, R})`;
-/// - it raised an error `R`: `runtime::error_exception({exception, R, Stack})`;
-/// - the process was killed by an exit signal `R`: `runtime::exit_exception({signal, R})`;
-/// - the call could not be made or finish: `runtime::error_exception({erpc, Why})`,
-///   Why being `noconnection`, `timeout`, `notsup`, `system_limit` or `badarg`.
-/// After a timeout nothing of the call arrives later.
-runtime::awaitable<term::value> call(runtime::process& self, term::atom node, term::atom module, term::atom function,
-                                     term::value args, runtime::timeout t = runtime::infinity);
-
-/// `erpc:cast(Node, Module, Function, Args)`: runs it on Node, nothing comes back.
-/// `runtime::error_exception({erpc, badarg})` for an argument list that is not a list.
-void cast(runtime::process& self, term::atom node, term::atom module, term::atom function, term::value args);
-
-} // namespace enode::node::erpc
+namespace enode::node {
+/// `erpc:call` and `erpc:cast` from C++ (see runtime/erpc.hpp, where they live so that
+/// the behaviours can call other nodes too).
+namespace erpc = runtime::erpc;
+} // namespace enode::node
 
 #pragma GCC visibility pop

@@ -5,6 +5,7 @@
 
 #include <exception>
 #include <string>
+#include <typeinfo>
 
 namespace enode::runtime {
 
@@ -62,6 +63,9 @@ public:
 ///   type demangled (`std::out_of_range`);
 /// - anything else -> `{{cpp_exception, <<"unknown">>, <<>>}, []}`.
 term::value exit_reason_of(std::exception_ptr e) noexcept;
+
+/// A C++ type's name, demangled (`std::out_of_range`, `app::counter`).
+std::string type_name(std::type_info const& t);
 
 /// `{Reason, []}`: the form of an error's exit reason.
 term::value error_reason(term::value reason);

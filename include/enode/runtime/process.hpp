@@ -4,6 +4,7 @@
 #include <enode/core/pool.hpp>
 #include <enode/runtime/awaitable.hpp>
 #include <enode/runtime/fwd.hpp>
+#include <enode/runtime/process_info.hpp>
 #include <enode/term/value.hpp>
 
 #include <concepts>
@@ -197,6 +198,11 @@ public:
   /// Messages in the mailbox (`process_info(self(), message_queue_len)`).
   std::size_t message_queue_len() const noexcept;
 
+  /// The links, monitors, monitored_by (and queued messages, if asked) of the local
+  /// process `pid`, for `process_info`: asked as BEAM asks another process, with a
+  /// signal it answers between its own steps. nullopt when it is not alive.
+  awaitable<std::optional<process_relations>> inspect(term::pid const& pid, bool with_messages = false);
+
   // --- links and exits -----------------------------------------------------------------
 
   /// `link/1`. Linking to oneself, or to a linked process, does nothing. A local process
@@ -242,6 +248,15 @@ public:
   /// this node's own name or an argument list that is not a proper list.
   term::value spawn_request(term::atom node, term::atom module, term::atom function, term::value args, bool monitor,
                             spawn_reply reply = spawn_reply::yes);
+
+  // --- the process dictionary ----------------------------------------------------------
+
+  /// `put(Key, Value)`: the value it replaces, or `undefined`.
+  term::value put(term::value key, term::value value);
+  /// `get(Key)`: the value, or `undefined`.
+  term::value get(term::value const& key) const;
+  /// `erase(Key)`: the value it held, or `undefined`.
+  term::value erase(term::value const& key);
 
   // --- names and timers ----------------------------------------------------------------
 

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace enode::runtime {
 
@@ -37,6 +39,23 @@ struct process_info {
   std::size_t monitored_by = 0;
   /// Messages taken out of its mailbox so far.
   std::uint64_t messages_received = 0;
+  /// Its work so far, in turns on a scheduler (BEAM counts reductions; a turn is the
+  /// nearest measure a C++ process has).
+  std::uint64_t reductions = 0;
+  /// Bytes of its own structures and of its queued messages' nodes (the terms' heaps
+  /// are not counted).
+  std::size_t memory = 0;
+  /// Its process dictionary (`put/2`), in no particular order.
+  std::vector<std::pair<term::value, term::value>> dictionary;
+};
+
+/// What `erlang:process_info/2` tells of a process that only the process itself knows
+/// (see `process::inspect`).
+struct process_relations {
+  std::vector<term::value> links;        ///< pids
+  std::vector<term::value> monitors;     ///< `{process, Pid}` or `{process, {Name, Node}}`
+  std::vector<term::value> monitored_by; ///< pids, one per monitor
+  std::vector<term::value> messages;     ///< queued, oldest first (when asked for)
 };
 
 /// Counters of a runtime system since it started (they feed the node's metrics).
@@ -47,6 +66,9 @@ struct system_stats {
   std::uint64_t messages_sent = 0;     ///< messages handed to a local process's mailbox
   std::uint64_t messages_received = 0; ///< messages taken out by a receive
   std::uint64_t timers = 0;            ///< `send_after`/`start_timer` timers pending
+  std::uint64_t turns = 0;             ///< turns processes had on a scheduler (reductions)
+  /// `exited`, by reason: `normal`; `shutdown` or `{shutdown, _}`; any other.
+  std::uint64_t exited_normal = 0, exited_shutdown = 0, exited_other = 0;
 };
 
 } // namespace enode::runtime

@@ -3,8 +3,10 @@
 
 #include <enode/core/asio.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -39,14 +41,22 @@ public:
   std::size_t poll() { return ioc_.poll(); }
   std::size_t run_one() { return ioc_.run_one(); }
 
+  /// Time the threads spent running handlers (not waiting for them), summed over the
+  /// threads, since they started: BEAM's scheduler active time.
+  std::chrono::nanoseconds busy_time() const noexcept;
+
 private:
-  void run_thread();
+  void run_thread(std::size_t index);
 
   std::size_t threads_;
   std::chrono::microseconds spin_{200};
   net::io_context ioc_;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
   std::vector<std::thread> pool_;
+  struct alignas(64) busy_slot {
+    std::atomic<std::int64_t> ns{0};
+  };
+  std::unique_ptr<busy_slot[]> busy_;
 };
 
 } // namespace enode::runtime

@@ -1,10 +1,10 @@
-#include <enode/node/erpc.hpp>
+#include <enode/runtime/erpc.hpp>
 
 #include <enode/runtime/exit.hpp>
 #include <enode/runtime/system.hpp>
 #include <enode/term/atoms.hpp>
 
-namespace enode::node::erpc {
+namespace enode::runtime::erpc {
 namespace {
 
 term::atom const erpc_atom{"erpc"}, execute_call{"execute_call"}, execute_cast{"execute_cast"},
@@ -66,4 +66,4 @@ void cast(runtime::process& self, term::atom node, term::atom module, term::atom
                            /*monitor=*/false, runtime::spawn_reply::no);
 }
 
-} // namespace enode::node::erpc
+} // namespace enode::runtime::erpc
