@@ -1,5 +1,8 @@
 #include <enode/behaviours/gen_server.hpp>
 
+#include "sys_debug.hpp"
+#include "sys_server.hpp"
+
 #include <enode/runtime/exit.hpp>
 #include <enode/runtime/process.hpp>
 #include <enode/term/atoms.hpp>
@@ -21,14 +24,11 @@ term::atom const gen_cast{"$gen_cast"};
 term::atom const gen_ack{"$gen_ack"};
 term::atom const system_tag{"system"};
 term::atom const terminate_tag{"terminate"};
-term::atom const suspend_tag{"suspend"};
-term::atom const resume_tag{"resume"};
 term::atom const bad_call{"bad_call"};
 term::atom const bad_cast{"bad_cast"};
 term::atom const bad_continue{"bad_continue"};
 term::atom const bad_return_value{"bad_return_value"};
 term::atom const already_started{"already_started"};
-term::atom const unknown_system_msg{"unknown_system_msg"};
 term::atom const nodedown{"nodedown"};
 term::atom const gen_server_atom{"gen_server"};
 term::atom const call_atom{"call"};
@@ -103,6 +103,12 @@ awaitable<action> gen_server::handle_continue(term::value const& cont) {
 
 awaitable<> gen_server::terminate(term::value const&) { co_return; }
 
+term::value gen_server::state() const {
+  return term::tuple_of({term::atom("cpp_object"), term::binary_of(detail::module_of(typeid(*this)).name())});
+}
+
+void gen_server::replace_state(term::value const&) { throw runtime::error_exception(term::atom("not_replaceable")); }
+
 // --- the server process ---------------------------------------------------------------------------
 
 /// Runs a server in its process: the start protocol, then the loop (OTP's gen_server
@@ -110,9 +116,16 @@ awaitable<> gen_server::terminate(term::value const&) { co_return; }
 class server_runner {
 public:
   static awaitable<> serve(process& self, std::unique_ptr<gen_server> s, term::value caller, term::value ack_ref,
-                           std::optional<term::atom> name) {
+                           std::optional<term::atom> name, bool linked) {
     s->self_ = &self;
-    s->parent_ = caller.as_pid();
+    s->parent_ = linked ? caller.as_pid() : self.pid(); // as OTP's: unlinked, its own parent
+    // What proc_lib puts in the dictionary, for process_info and sys:get_status.
+    auto const parent_name = self.system().info(caller.as_pid());
+    self.put(term::atom("$ancestors"),
+             term::list_of(
+                 {parent_name && parent_name->registered_name ? term::value(*parent_name->registered_name) : caller}));
+    self.put(term::atom("$initial_call"),
+             term::tuple_of({detail::module_of(typeid(*s)), term::atom("init"), term::value(1)}));
     auto ack = [&](term::value result) { self.send(caller, term::tuple_of({gen_ack, ack_ref, std::move(result)})); };
     if (name) {
       try {
@@ -166,13 +179,19 @@ private:
 
   /// Ends the server with `reason`: an abnormal end is reported as OTP's gen_server
   /// reports it (an error report with the last message), then the process exits.
-  [[noreturn]] static void end(process& self, std::optional<term::atom> const& name, term::value const& last,
-                               term::value const& reason) {
+  [[noreturn]] static void end(process& self, gen_server const& s, std::optional<term::atom> const& name,
+                               term::value const& last, term::value const& reason) {
     if (!runtime::is_normal_exit(reason)) {
       auto const who = name ? term::value(*name) : self.self();
+      std::string state = "(a C++ object whose state() threw)";
+      try {
+        state = term::to_string(s.state());
+      } catch (...) {
+        if (self.exiting()) throw;
+      }
       self.system().logger().error("** Generic server " + term::to_string(who) +
                                    " terminating\n** Last message in was " + term::to_string(last) +
-                                   "\n** When Server state == (a C++ object)" + "\n** Reason for termination ==\n** " +
+                                   "\n** When Server state == " + state + "\n** Reason for termination ==\n** " +
                                    term::to_string(reason));
     }
     self.exit(reason);
@@ -190,9 +209,15 @@ private:
   struct loop_state {
     runtime::timeout timeout;
     std::optional<term::value> cont;
-    bool suspended = false;
+    detail::sys_state sys;
     term::value last = atoms::undefined; // the last message in, for a crash report
   };
+
+  /// Records a sys event when sys debugging is on (the state is made only then).
+  template <class MakeEvent>
+  static void debug_event(process& self, loop_state& st, MakeEvent&& make) {
+    if (st.sys.debug.active()) st.sys.debug.event(self, detail::name_of(self), make());
+  }
 
   static bool is_system(term::value const& m) {
     return term::is_record(m, system_tag, 3) && from::of(m[1]).has_value();
@@ -205,17 +230,19 @@ private:
     if (st.cont) {
       term::value c = std::move(*st.cont);
       st.cont.reset();
+      debug_event(self, st, [&] { return term::tuple_of({term::atom("continue"), c}); });
       t.next = co_await s.handle_continue(c);
       co_return t;
     }
     // (Two statements: GCC 12 destroys the result of a co_await inside ?: too early.)
     std::optional<term::value> m;
     auto const system_only = [](term::value const& x) { return is_system(x); };
-    if (st.suspended)
+    if (st.sys.suspended)
       m = co_await self.receive(system_only, runtime::infinity);
     else
       m = co_await self.receive(st.timeout);
     st.last = m ? *m : term::value(atoms::timeout);
+    if (!m || !is_system(*m)) debug_event(self, st, [&] { return term::tuple_of({term::atom("in"), st.last}); });
     if (!m) {
       t.next = co_await s.handle_info(atoms::timeout);
     } else if (term::is_record(*m, gen_call, 3) && (t.caller = from::of((*m)[1]))) {
@@ -223,16 +250,7 @@ private:
     } else if (term::is_record(*m, gen_cast, 2)) {
       t.next = co_await s.handle_cast((*m)[1]);
     } else if (is_system(*m)) {
-      auto sys_from = *from::of((*m)[1]);
-      term::value const& req = (*m)[2];
-      if (term::is_record(req, terminate_tag, 2)) {
-        t.stop_reason = req[1]; // sys:terminate/proc_lib:stop: no reply, the exit tells
-      } else if (req == term::value(suspend_tag) || req == term::value(resume_tag)) {
-        st.suspended = req == term::value(suspend_tag);
-        gen_server::reply(self, sys_from, atoms::ok);
-      } else {
-        gen_server::reply(self, sys_from, term::tuple_of({atoms::error, term::tuple_of({unknown_system_msg, req})}));
-      }
+      t.stop_reason = co_await detail::handle_system(self, s, st.sys, *from::of((*m)[1]), (*m)[2]);
     } else if (term::is_record(*m, atoms::EXIT, 3) && (*m)[1] == term::value(s.parent_) && self.trapping_exits()) {
       t.stop_reason = (*m)[2]; // the parent ends: so does the server, as OTP's does
     } else {
@@ -243,7 +261,7 @@ private:
 
   static awaitable<> loop(process& self, gen_server& s, runtime::timeout timeout, std::optional<term::value> cont,
                           std::optional<term::atom> name) {
-    loop_state st{timeout, std::move(cont), false, atoms::undefined};
+    loop_state st{timeout, std::move(cont), {}, atoms::undefined};
     for (;;) {
       turn t;
       std::exception_ptr failed;
@@ -257,7 +275,7 @@ private:
       if (failed) t.stop_reason = runtime::exit_reason_of(failed);
       if (t.stop_reason) {
         auto reason = co_await terminated(self, s, *t.stop_reason);
-        end(self, name, st.last, reason);
+        end(self, s, name, st.last, reason);
       }
       auto& next = t.next;
       auto& caller = t.caller;
@@ -265,10 +283,14 @@ private:
         case action::kind::reply:
           if (!caller) break; // a reply from handle_cast/info/continue is a bad return
           gen_server::reply(self, *caller, *next->reply_value());
+          debug_event(self, st, [&] {
+            return term::tuple_of({term::atom("out"), *next->reply_value(), caller->to_term(), s.state()});
+          });
           st.timeout = next->timeout();
           st.cont = next->continuation();
           continue;
         case action::kind::noreply:
+          debug_event(self, st, [&] { return term::tuple_of({term::atom("noreply"), s.state()}); });
           st.timeout = next->timeout();
           st.cont = next->continuation();
           continue;
@@ -276,13 +298,13 @@ private:
           // As OTP's gen_server: terminate first, then the reply (whatever terminate did).
           auto reason = co_await terminated(self, s, next->reason());
           if (next->reply_value() && caller) gen_server::reply(self, *caller, *next->reply_value());
-          end(self, name, st.last, reason);
+          end(self, s, name, st.last, reason);
         }
         default: break;
       }
       auto reason = term::tuple_of({bad_return_value, atoms::undefined});
       auto final_reason = co_await terminated(self, s, reason);
-      end(self, name, st.last, final_reason);
+      end(self, s, name, st.last, final_reason);
     }
   }
 };
@@ -296,9 +318,9 @@ awaitable<start_result> start_server(process& caller, std::unique_ptr<gen_server
   auto mark = caller.mark();
   term::value const ack_ref = caller.make_ref();
   term::value mref;
-  auto body = [server = std::move(server), caller_pid = caller.self(), ack_ref,
-               name = opts.name](process& self) mutable -> awaitable<> {
-    co_await server_runner::serve(self, std::move(server), caller_pid, ack_ref, name);
+  auto body = [server = std::move(server), caller_pid = caller.self(), ack_ref, name = opts.name,
+               link](process& self) mutable -> awaitable<> {
+    co_await server_runner::serve(self, std::move(server), caller_pid, ack_ref, name, link);
   };
   term::pid const pid =
       caller.spawn(std::move(body), runtime::spawn_options{.link = link, .monitor = true, .monitor_ref = &mref});
@@ -363,6 +385,47 @@ awaitable<term::value> do_call(process& self, term::value const& server, term::v
                                bool with_timeout);
 } // namespace
 
+namespace detail {
+
+awaitable<term::value> gen_call(process& self, term::value const& server, term::atom label, term::value request,
+                                runtime::timeout t) {
+  auto target = resolve(self, server);
+  if (!target) throw runtime::exit_exception(atoms::noproc);
+  if (*target == self.self()) throw runtime::exit_exception(term::atom("calling_self")); // it could never answer
+
+  auto mark = self.mark();
+  term::value mref;
+  try {
+    mref = self.monitor(*target, runtime::monitor_options{.alias = runtime::alias_mode::demonitor});
+  } catch (runtime::error_exception const&) {
+    throw runtime::exit_exception(atoms::badarg);
+  }
+  term::value const alias_head[] = {atoms::alias};
+  term::value const tag = term::list_of(alias_head, mref); // [alias | Mref]
+  self.send(*target, term::tuple_of({label, term::tuple_of({self.self(), tag}), std::move(request)}));
+
+  auto is_reply = [&](term::value const& m) { return m.is_tuple() && m.arity() == 2 && m[0] == tag; };
+  auto answer = co_await self.receive(
+      [&](term::value const& m) { return is_reply(m) || (term::is_record(m, atoms::DOWN, 5) && m[1] == mref); }, t,
+      mark);
+  if (!answer) {
+    self.demonitor(mref, true);
+    // A reply that raced the timeout is still taken, as gen:do_call does.
+    auto late = co_await self.receive(is_reply, std::chrono::milliseconds(0));
+    if (late) co_return (*late)[1];
+    throw runtime::exit_exception(atoms::timeout);
+  }
+  if (is_reply(*answer)) {
+    self.demonitor(mref, true);
+    co_return (*answer)[1];
+  }
+  term::value reason = (*answer)[4];
+  if (reason == term::value(atoms::noconnection)) reason = term::tuple_of({nodedown, node_of(*target, self)});
+  throw runtime::exit_exception(reason);
+}
+
+} // namespace detail
+
 awaitable<term::value> gen_server::call(process& self, term::value const& server, term::value request,
                                         runtime::timeout t) {
   return do_call(self, server, std::move(request), t, true);
@@ -377,46 +440,19 @@ namespace {
 awaitable<term::value> do_call(process& self, term::value const& server, term::value request, runtime::timeout t,
                                bool with_timeout) {
   term::value const server_term = server;
-  auto failure = [&](term::value reason) {
-    // The arguments of the call as made: call/2 or call/3.
-    term::value args =
-        with_timeout ? term::list_of({server_term, request, timeout_term(t)}) : term::list_of({server_term, request});
-    return runtime::exit_exception(
-        term::tuple_of({std::move(reason), term::tuple_of({gen_server_atom, call_atom, args})}));
-  };
-  auto target = resolve(self, server_term);
-  if (!target) throw failure(atoms::noproc);
-  if (*target == self.self()) throw failure(term::atom("calling_self")); // it could never answer
-
-  auto mark = self.mark();
-  term::value mref;
+  term::value const request_term = request;
+  std::exception_ptr failed;
   try {
-    mref = self.monitor(*target, runtime::monitor_options{.alias = runtime::alias_mode::demonitor});
-  } catch (runtime::error_exception const&) {
-    throw failure(atoms::badarg);
+    co_return co_await detail::gen_call(self, server_term, gen_call, std::move(request), t);
+  } catch (runtime::exit_exception const&) {
+    if (self.exiting()) throw;
+    failed = std::current_exception();
   }
-  term::value const alias_head[] = {atoms::alias};
-  term::value const tag = term::list_of(alias_head, mref); // [alias | Mref]
-  self.send(*target, term::tuple_of({gen_call, term::tuple_of({self.self(), tag}), request}));
-
-  auto is_reply = [&](term::value const& m) { return m.is_tuple() && m.arity() == 2 && m[0] == tag; };
-  auto answer = co_await self.receive(
-      [&](term::value const& m) { return is_reply(m) || (term::is_record(m, atoms::DOWN, 5) && m[1] == mref); }, t,
-      mark);
-  if (!answer) {
-    self.demonitor(mref, true);
-    // A reply that raced the timeout is still taken, as gen:do_call does.
-    auto late = co_await self.receive(is_reply, std::chrono::milliseconds(0));
-    if (late) co_return (*late)[1];
-    throw failure(atoms::timeout);
-  }
-  if (is_reply(*answer)) {
-    self.demonitor(mref, true);
-    co_return (*answer)[1];
-  }
-  term::value reason = (*answer)[4];
-  if (reason == term::value(atoms::noconnection)) reason = term::tuple_of({nodedown, node_of(*target, self)});
-  throw failure(reason);
+  // The arguments of the call as made: call/2 or call/3.
+  term::value args = with_timeout ? term::list_of({server_term, request_term, timeout_term(t)})
+                                  : term::list_of({server_term, request_term});
+  throw runtime::exit_exception(
+      term::tuple_of({runtime::exit_reason_of(failed), term::tuple_of({gen_server_atom, call_atom, args})}));
 }
 
 } // namespace
@@ -455,6 +491,9 @@ awaitable<> gen_server::stop(process& self, term::value const& server, term::val
     self.demonitor(mref, true);
     self.exit(atoms::timeout);
   }
+  // The server answered `ok` before it ended, as sys's terminate does: that goes too.
+  (void)co_await self.receive([&](term::value const& m) { return m.is_tuple() && m.arity() == 2 && m[0] == mref; },
+                              std::chrono::milliseconds(0));
   term::value const& why = (*down)[4];
   if (why != reason) self.exit(why); // noproc, or another end than the one asked for
 }

@@ -1,5 +1,7 @@
 #include <enode/behaviours/supervisor.hpp>
 
+#include "sys_debug.hpp"
+
 #include <enode/runtime/exit.hpp>
 #include <enode/runtime/process.hpp>
 #include <enode/term/atoms.hpp>
@@ -22,6 +24,7 @@ term::atom const restart_child_tag{"restart_child"};
 term::atom const delete_child_tag{"delete_child"};
 term::atom const which_children_tag{"which_children"};
 term::atom const count_children_tag{"count_children"};
+term::atom const get_childspec_tag{"get_childspec"};
 term::atom const not_found{"not_found"};
 term::atom const running{"running"};
 term::atom const restarting{"restarting"};
@@ -81,6 +84,13 @@ supervisor::supervisor(sup_flags flags, std::vector<child_spec> children) : flag
 awaitable<start_result> supervisor::start_link(process& caller, sup_flags flags, std::vector<child_spec> children,
                                                start_options opts) {
   return gen_server::start_link(caller, std::make_unique<supervisor>(flags, std::move(children)), std::move(opts));
+}
+
+term::value supervisor::shutdown_term(child_spec const& spec) const {
+  auto const shutdown = shutdown_of(spec);
+  if (shutdown.is_brutal_kill()) return term::atom("brutal_kill");
+  if (shutdown.timeout() == runtime::infinity) return atoms::infinity;
+  return term::value(std::chrono::duration_cast<std::chrono::milliseconds>(shutdown.timeout()).count());
 }
 
 shutdown_spec supervisor::shutdown_of(child_spec const& spec) const {
@@ -189,12 +199,7 @@ void supervisor::report(std::string_view context, term::value const& reason, chi
                         term::pid const& pid) const {
   auto const& log = self().system().logger();
   if (!log.enabled(log::level::error)) return;
-  auto const shutdown = shutdown_of(c.spec);
-  term::value const shutdown_v =
-      shutdown.is_brutal_kill() ? term::value(term::atom("brutal_kill"))
-      : shutdown.timeout() == runtime::infinity
-          ? term::value(atoms::infinity)
-          : term::value(std::chrono::duration_cast<std::chrono::milliseconds>(shutdown.timeout()).count());
+  term::value const shutdown_v = shutdown_term(c.spec);
   static constexpr char const* restarts[] = {"permanent", "transient", "temporary"};
   auto const offender = term::list_of(
       {term::tuple_of({term::atom("pid"), term::value(pid)}), term::tuple_of({term::atom("id"), c.spec.id}),
@@ -265,6 +270,9 @@ std::optional<std::size_t> supervisor::find_pid(term::pid const& pid) const {
 
 awaitable<action> supervisor::init() {
   self().trap_exit(true);
+  // What proc_lib's initial call of a supervisor is: {supervisor, Module, 1}.
+  self().put(term::atom("$initial_call"),
+             term::tuple_of({supervisor_atom, detail::module_of(typeid(*this)), term::value(1)}));
   for (std::size_t i = 0; i < children_.size(); ++i) {
     auto r = co_await start_one(children_[i]);
     if (r.state == start_result::status::error) {
@@ -293,6 +301,7 @@ awaitable<action> supervisor::handle_call(term::value const& request, from const
   if (term::is_record(request, delete_child_tag, 2)) co_return action::reply(do_delete_child(request[1]));
   if (request == term::value(which_children_tag)) co_return action::reply(do_which_children());
   if (request == term::value(count_children_tag)) co_return action::reply(do_count_children());
+  if (term::is_record(request, get_childspec_tag, 2)) co_return action::reply(do_get_childspec(request[1]));
   // OTP's supervisor would crash on an unknown call; a supervisor that outlives a
   // stray request serves its children better.
   co_return action::reply(error_of(term::tuple_of({badcall, request})));
@@ -414,6 +423,56 @@ term::value supervisor::do_count_children() const {
                         term::tuple_of({supervisors_atom, n(sups)}), term::tuple_of({workers_atom, n(workers)})});
 }
 
+term::value supervisor::child_record(child const& c) const {
+  static constexpr char const* restarts[] = {"permanent", "transient", "temporary"};
+  term::value const shutdown_v = shutdown_term(c.spec);
+  std::vector<term::value> mods(c.spec.modules.begin(), c.spec.modules.end());
+  term::value const module = mods.empty() ? term::value(term::atom("cpp")) : mods.front();
+  term::value const pid = c.pid ? term::value(*c.pid) : c.restarting ? term::value(restarting) : atoms::undefined;
+  // {child, Pid, Id, MFArgs, RestartType, Significant, Shutdown, ChildType, Modules}
+  return term::tuple_of({term::atom("child"), pid, c.spec.id,
+                         term::tuple_of({module, term::atom("start_link"), term::list_of({})}),
+                         term::atom(restarts[static_cast<int>(c.spec.restart)]), atoms::false_, shutdown_v,
+                         c.spec.type == child_type::worker ? worker_atom : supervisor_atom, term::list_of(mods)});
+}
+
+term::value supervisor::child_spec_map(child const& c) const {
+  auto const r = child_record(c);
+  return term::map_of({{term::atom("id"), r[2]},
+                       {term::atom("start"), r[3]},
+                       {term::atom("restart"), r[4]},
+                       {term::atom("significant"), r[5]},
+                       {term::atom("shutdown"), r[6]},
+                       {term::atom("type"), r[7]},
+                       {term::atom("modules"), r[8]}});
+}
+
+term::value supervisor::do_get_childspec(term::value const& id) const {
+  auto const index = id.is_pid() ? find_pid(id.as_pid()) : template_ ? std::nullopt : find_id(id);
+  if (!index) return error_of(not_found);
+  return term::tuple_of({atoms::ok, child_spec_map(children_[*index])});
+}
+
+term::value supervisor::state() const {
+  static constexpr char const* strategies[] = {"one_for_one", "one_for_all", "rest_for_one", "simple_one_for_one"};
+  std::vector<term::value> ids;
+  std::vector<term::map_entry> db;
+  for (auto it = children_.rbegin(); it != children_.rend(); ++it) {
+    ids.push_back(it->spec.id);
+    db.push_back({it->spec.id, child_record(*it)});
+  }
+  term::value const module(detail::module_of(typeid(*this)));
+  term::value const name = name_of_self();
+  // #state{name, strategy, children = {Ids, Db}, dynamics, intensity, period, restarts,
+  // dynamic_restarts, auto_shutdown, module, args}, as OTP 25 to 29 lay it out.
+  return term::tuple_of({term::atom("state"), name.is_pid() ? term::tuple_of({name, module}) : name,
+                         term::atom(strategies[static_cast<int>(flags_.strategy)]),
+                         term::tuple_of({term::list_of(ids), term::map_of(std::move(db))}), atoms::undefined,
+                         term::value(std::int64_t{flags_.intensity}),
+                         term::value(std::chrono::duration_cast<std::chrono::seconds>(flags_.period).count()),
+                         term::list_of({}), term::value(0), term::atom("never"), module, term::list_of({})});
+}
+
 // --- the client side --------------------------------------------------------------------------------
 
 awaitable<start_result> supervisor::start_child(process& self, term::value const& sup, child_spec spec) {
@@ -462,6 +521,10 @@ awaitable<term::value> supervisor::which_children(process& self, term::value con
 
 awaitable<term::value> supervisor::count_children(process& self, term::value const& sup) {
   return gen_server::call(self, sup, term::value(count_children_tag), runtime::infinity);
+}
+
+awaitable<term::value> supervisor::get_childspec(process& self, term::value const& sup, term::value id) {
+  return gen_server::call(self, sup, term::tuple_of({get_childspec_tag, std::move(id)}), runtime::infinity);
 }
 
 } // namespace enode::behaviours

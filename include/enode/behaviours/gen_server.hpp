@@ -14,6 +14,10 @@
 
 namespace enode::behaviours {
 
+namespace detail {
+class sys_access;
+} // namespace detail
+
 /// The `From` of a call, `{Pid, Tag}`, to reply to.
 struct from {
   term::value pid;
@@ -87,8 +91,10 @@ private:
 /// one: calls arrive as `{'$gen_call', {Pid, Tag}, Request}` (Tag `[alias | Ref]` from
 /// OTP 24 on, a plain reference from older callers or a `{Ref, Node}` from multi_call),
 /// and replies go as `gen:reply/2` sends them (to the alias for an alias tag); casts are
-/// `{'$gen_cast', Msg}`; `sys` sends `{system, From, Request}`, of which `{terminate,
-/// Reason}` (what `gen_server:stop/3` sends), `suspend` and `resume` are served.
+/// `{'$gen_cast', Msg}`. It answers `sys`'s system messages as OTP's gen_server does
+/// (see sys.hpp): get_state, replace_state, get_status, suspend and resume (calls wait
+/// while suspended), trace, log and statistics (written to the node's log), and
+/// terminate (what `gen_server:stop` sends).
 ///
 /// A server started with `start_link` traps nothing by default, as in OTP; if it traps
 /// exits, an `{'EXIT', Parent, Reason}` from its parent terminates it with Reason. An
@@ -157,8 +163,18 @@ protected:
   /// Default: nothing.
   virtual runtime::awaitable<> terminate(term::value const& reason);
 
+  /// The server's state as a term, for `sys:get_state`, `sys:get_status` and sys's
+  /// logs. Default: a stand-in that names the class, `{cpp_object, <<"app::counter">>}`.
+  virtual term::value state() const;
+  /// `sys:replace_state`: takes the state the caller's function made of `state()` (the
+  /// function runs on the caller's node). Default: error `not_replaceable`, which the
+  /// caller gets as `{callback_failed, {gen_server, system_replace_state}, {error,
+  /// not_replaceable}}`; an override that cannot convert the term throws likewise.
+  virtual void replace_state(term::value const& new_state);
+
 private:
   friend class server_runner;
+  friend class detail::sys_access;
   runtime::process* self_ = nullptr;
   term::pid parent_;
 };

@@ -121,12 +121,19 @@ public:
   static runtime::awaitable<term::value> which_children(runtime::process& self, term::value const& sup);
   /// `[{specs, N}, {active, N}, {supervisors, N}, {workers, N}]`.
   static runtime::awaitable<term::value> count_children(runtime::process& self, term::value const& sup);
+  /// `{ok, #{id, start, restart, significant, shutdown, type, modules}}` or `{error,
+  /// not_found}`; under simple_one_for_one the child is named by pid. A C++ child's
+  /// `start` is shown as `{Module, start_link, []}`, Module its first of `modules`
+  /// (`cpp` when none).
+  static runtime::awaitable<term::value> get_childspec(runtime::process& self, term::value const& sup, term::value id);
 
 protected:
   runtime::awaitable<action> init() override;
   runtime::awaitable<action> handle_call(term::value const& request, from const& caller) override;
   runtime::awaitable<action> handle_info(term::value const& msg) override;
   runtime::awaitable<> terminate(term::value const& reason) override;
+  /// OTP's `#state{}` record as sys:get_state shows it, its children as `#child{}` records.
+  term::value state() const override;
 
 private:
   struct child {
@@ -159,7 +166,13 @@ private:
   term::value do_delete_child(term::value const& id);
   term::value do_which_children() const;
   term::value do_count_children() const;
+  term::value do_get_childspec(term::value const& id) const;
+  /// A child as OTP's `#child{}` record and as its child spec map.
+  term::value child_record(child const& c) const;
+  term::value child_spec_map(child const& c) const;
   shutdown_spec shutdown_of(child_spec const& spec) const;
+  /// `brutal_kill`, `infinity` or the milliseconds.
+  term::value shutdown_term(child_spec const& spec) const;
 
   sup_flags flags_;
   std::optional<child_spec> template_; ///< simple_one_for_one: the one spec dynamic children follow
