@@ -58,6 +58,19 @@ class kv_server final : public behaviours::gen_server {
   }
   // Casts and other messages are not part of its protocol: ignored, the table kept.
   runtime::awaitable<action> handle_cast(term::value const&) override { co_return action::noreply(); }
+
+  // sys:get_state shows the table as a map; sys:replace_state takes a map back.
+  term::value state() const override {
+    std::vector<term::map_entry> entries;
+    for (auto const& [k, v] : table_) entries.push_back({k, v});
+    return term::map_of(std::move(entries));
+  }
+  void replace_state(term::value const& s) override {
+    if (!s.is_map()) throw runtime::error_exception(term::tuple_of({term::atom("badmap"), s}));
+    std::map<term::value, term::value> t;
+    for (auto const& e : s.map_entries()) t.insert_or_assign(e.key, e.val);
+    table_ = std::move(t);
+  }
 };
 
 // Erlang's `+` on two numbers: integers of any size, or floats when either is one.

@@ -35,6 +35,8 @@ connection::connection(tcp::socket socket, peer_identity peer, flags::type ours,
       tick_(strand_) {
   error_code ignored;
   socket_.set_option(tcp::no_delay(true), ignored);
+  auto const at = socket_.remote_endpoint(ignored);
+  if (!ignored) address_ = at.address().to_string() + ":" + std::to_string(at.port());
 }
 
 connection::~connection() = default;

@@ -39,6 +39,32 @@ public:
 
 } // namespace
 
+std::string_view to_string(error e) noexcept {
+  switch (e) {
+    case error::need_more: return "need_more";
+    case error::bad_message: return "bad_message";
+    case error::missing_flags: return "missing_flags";
+    case error::bad_digest: return "bad_digest";
+    case error::challenge_refused: return "challenge_refused";
+    case error::not_allowed: return "not_allowed";
+    case error::simultaneous_lost: return "simultaneous_lost";
+    case error::already_connected: return "already_connected";
+    case error::name_mismatch: return "name_mismatch";
+    case error::bad_node_name: return "bad_node_name";
+    case error::epmd_duplicate_name: return "epmd_duplicate_name";
+    case error::epmd_no_such_node: return "epmd_no_such_node";
+    case error::epmd_bad_reply: return "epmd_bad_reply";
+    case error::version_mismatch: return "version_mismatch";
+    case error::setup_timeout: return "setup_timeout";
+    case error::bad_packet: return "bad_packet";
+    case error::tick_timeout: return "tick_timeout";
+    case error::closed: return "closed";
+    case error::too_large: return "too_large";
+    case error::crypto_failure: return "crypto_failure";
+  }
+  return "unknown";
+}
+
 error_category const& dist_category() noexcept {
   static category const c;
   return c;

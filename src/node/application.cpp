@@ -107,6 +107,14 @@ int run(int argc, char const* const* argv, application app) {
     return 2;
   }
   auto signals = block_stop_signals();
+  // init:stop or erlang:halt from another node: the waiting thread is woken as by a signal.
+  pthread_t const waiter = pthread_self();
+  std::atomic<int> asked_status{-1};
+  if (!app.node.stop_requested)
+    app.node.stop_requested = [&asked_status, waiter](int status) {
+      asked_status = status;
+      pthread_kill(waiter, SIGTERM);
+    };
   enode::node::node n(app.node);
   if (app.setup) app.setup(n);
   if (auto r = n.start(); !r) {
@@ -117,7 +125,6 @@ int run(int argc, char const* const* argv, application app) {
   // the supervisor gives up, it tells the waiting thread (with a stop signal of its own).
   std::promise<bool> up;
   std::atomic<bool> gave_up{false}, stopping{false};
-  pthread_t const waiter = pthread_self();
   auto root = n.system().spawn([&](runtime::process& self) -> runtime::awaitable<> {
     self.trap_exit(true);
     auto sup = co_await behaviours::supervisor::start_link(self, app.flags, app.children,
@@ -153,8 +160,13 @@ int run(int argc, char const* const* argv, application app) {
   int sig = 0;
   sigwait(&signals, &sig);
   stopping = true;
-  if (!gave_up) std::fprintf(stderr, "%s: %s: stopping\n", prog, sig == SIGINT ? "SIGINT" : "SIGTERM");
+  int const asked = asked_status;
+  if (asked >= 0)
+    std::fprintf(stderr, "%s: stopping as another node asked (init:stop or erlang:halt), status %d\n", prog, asked);
+  else if (!gave_up)
+    std::fprintf(stderr, "%s: %s: stopping\n", prog, sig == SIGINT ? "SIGINT" : "SIGTERM");
   n.stop();
+  if (asked >= 0) return asked;
   return gave_up ? 1 : 0;
 }
 

@@ -10,11 +10,6 @@
 
 namespace enode::node {
 
-namespace {
-// A visible node: one net_kernel and global count, nodes() lists, and monitor_nodes tells of.
-bool visible(dist::connection const& c) noexcept { return (c.flags() & dist::flags::published) != 0; }
-} // namespace
-
 using tcp = net::ip::tcp;
 
 dist::local_identity node_impl::identity() const { return {full_name_, flags_, creation_, cookie_}; }
@@ -89,6 +84,7 @@ net::awaitable<void> node_impl::accept_one(tcp::socket s) {
       logger_.info("simultaneous connect: our attempt wins over the one from " + who);
     else
       logger_.warning("refused a connection from " + who + ": " + describe(r.error()));
+    if (r.error() != dist::error::simultaneous_lost) count_handshake_failure(r.error());
     s.close(ignored);
     // If the peer got as far as our status answer, it was pending here.
     if (seen) accept_failed(seen);
@@ -155,6 +151,7 @@ net::awaitable<void> node_impl::connect_to(std::shared_ptr<peer> p, std::uint64_
     if (abandoned()) return;
     auto const text = context + describe(why);
     if (report_failure(p->name, text)) logger_.warning("cannot connect to " + peer_name + ": " + text);
+    count_handshake_failure(why);
     unreachable(p, why);
   };
   auto name = dist::handshake::parse_node_name(peer_name);
@@ -231,6 +228,7 @@ void node_impl::up(std::shared_ptr<peer> p, std::shared_ptr<dist::connection> c)
       old_books = std::exchange(p->books, {});
     }
     p->conn = c;
+    p->up_since = std::chrono::system_clock::now();
     p->connecting = p->accepting = p->awaiting_incoming = false;
     end_incoming_wait(*p);
     ++p->attempt; // an outgoing attempt still running is not needed any more
@@ -238,6 +236,7 @@ void node_impl::up(std::shared_ptr<peer> p, std::shared_ptr<dist::connection> c)
     p->pending.clear();
     waiters.swap(p->waiters);
   }
+  count_up(p->name);
   // Started once installed: its on_down must find it in place (what it sends before
   // its writer runs waits in its queue).
   c->start();
@@ -277,6 +276,7 @@ void node_impl::unreachable(std::shared_ptr<peer> p, error_code why) {
 }
 
 void node_impl::on_down(dist::connection& c, error_code why) {
+  count_down(c, why);
   auto const peer_name = c.peer_node();
   auto p = peers_.find(peer_name);
   if (!p) return;

@@ -67,6 +67,7 @@ result<void> node_impl::start() {
   logger_.notice("started: listening on port " + std::to_string(port_) + ", creation " + std::to_string(creation_));
   start_system();
   started_ = true;
+  started_at_ = std::chrono::steady_clock::now();
   spawn_on(strand_, accept_loop(), "the accept loop");
   spawn_on(strand_, hold_epmd(), "the EPMD registration");
   if (!keep_connected_.empty()) {
@@ -144,6 +145,7 @@ void node_impl::start_system() {
   sys_ = std::make_unique<runtime::system>(sched_.context(), runtime::system_options{name_, creation_}, logger_);
   sys_->set_router(this);
   add_builtins(*this);
+  add_tooling(*this);
   if (!start_system_processes(*this)) logger_.error("the system processes (kernel_sup) did not start");
 }
 
@@ -210,6 +212,25 @@ net::awaitable<void> node_impl::hold_epmd() {
       logger_.warning("EPMD registration failed: " + describe(r.error()));
     }
   }
+}
+
+void node_impl::request_stop(int status, bool halt) {
+  if (stop_requested_.exchange(true)) return;
+  logger_.notice(std::string(halt ? "halted" : "asked to stop") + ", with status " + std::to_string(status));
+  if (halt) {
+    std::vector<std::shared_ptr<dist::connection>> conns;
+    peers_.for_each([&](peer& p) {
+      if (p.conn) conns.push_back(p.conn);
+    });
+    for (auto& c : conns)
+      c->close(make_error_code(dist::error::closed)); // outside the peers' locks: on_down takes them
+  }
+  if (opts_.stop_requested) {
+    opts_.stop_requested(status);
+    return;
+  }
+  // stop() waits for the node's threads, so it cannot run on one of them.
+  std::thread([self = shared_from_this()] { self->stop(); }).detach();
 }
 
 void node_impl::stop() {

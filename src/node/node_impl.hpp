@@ -8,12 +8,14 @@
 #include <enode/dist/epmd_server.hpp>
 #include <enode/dist/setup.hpp>
 #include <enode/node/functions.hpp>
+#include <enode/node/metrics.hpp>
 #include <enode/node/node.hpp>
 #include <enode/runtime/remote.hpp>
 #include <enode/runtime/scheduler.hpp>
 #include <enode/runtime/system.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -52,6 +54,16 @@ public:
   /// The group leader of the processes our spawn requests make on other nodes: an I/O
   /// server that writes what they print to standard output.
   void set_group_leader(term::value gl) { group_leader_ = std::move(gl); }
+  term::value const& group_leader() const noexcept { return group_leader_; }
+  runtime::scheduler const& scheduler() const noexcept { return sched_; }
+  /// When `start` succeeded.
+  std::chrono::steady_clock::time_point started_at() const noexcept { return started_at_; }
+  /// Asks the program to stop, with `status` (init:stop, erlang:halt from another node);
+  /// `halt`: the connections close at once, before anything else.
+  void request_stop(int status, bool halt);
+
+  // --- metrics (metrics.cpp) -----------------------------------------------------------------
+  metrics_snapshot metrics(std::size_t longest_mailboxes) const;
 
   // --- connections (connections.cpp) ------------------------------------------------------
   std::vector<term::atom> nodes(bool include_hidden) const;
@@ -124,6 +136,14 @@ private:
   /// Serves a SPAWN_REQUEST that came from the node `from`.
   void spawn_requested(term::atom from, signals::spawn_request&& r);
 
+  // metrics.cpp: the distribution's counters (metrics_mutex_ is a leaf lock)
+  void count_up(term::atom peer_name);
+  void count_down(dist::connection const& c, error_code why);
+  void count_handshake_failure(error_code why);
+  struct dist_totals {
+    std::uint64_t connects = 0, messages_in = 0, messages_out = 0, bytes_in = 0, bytes_out = 0;
+  };
+
   options opts_;
   log::logger logger_;
   std::string full_name_;
@@ -156,8 +176,21 @@ private:
   std::mutex failures_mutex_;
   std::map<term::atom, std::string> failures_;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> stop_requested_{false};
   bool started_ = false;
+  std::chrono::steady_clock::time_point started_at_;
+
+  mutable std::mutex metrics_mutex_;
+  std::map<term::atom, dist_totals> dist_totals_; // of finished connections, and connects
+  std::uint64_t connects_ = 0, disconnects_ = 0, ticks_missed_ = 0, decode_errors_ = 0;
+  std::map<std::string, std::uint64_t> handshakes_failed_;
 };
+
+/// A visible node: one net_kernel and global count, nodes() lists, and monitor_nodes tells of.
+inline bool visible(dist::connection const& c) noexcept { return (c.flags() & dist::flags::published) != 0; }
+
+/// Resident memory of this OS process in bytes, 0 where unknown (metrics.cpp).
+std::uint64_t resident_bytes();
 
 /// `error_code` spelled out: its message, category and value.
 std::string describe(error_code ec);

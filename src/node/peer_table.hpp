@@ -6,6 +6,7 @@
 #include <enode/term/atom.hpp>
 #include <enode/term/value.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -62,6 +63,7 @@ struct peer {
   peer_books books;
   std::vector<std::function<void(error_code)>> waiters; // connect() callers
   bool retired = false;                                 // dropped from the table: whoever still holds it looks again
+  std::chrono::system_clock::time_point up_since;       // of the current connection
 
   /// Whether a connection is up now (mutex held).
   bool up() const noexcept { return conn && !conn->closed(); }

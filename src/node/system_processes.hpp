@@ -31,6 +31,10 @@ behaviours::child_spec global_spec(node_impl& n);
 /// Serves erlang:node/0, nodes/0,1, is_alive/0, registered/0, whereis/1,
 /// is_process_alive/1 and send/2 to rpc and erpc callers (builtins.cpp).
 void add_builtins(node_impl& n);
+/// Serves what tooling asks a node: erlang:processes/0, process_info/1,2, memory/0,1,
+/// system_info/1, statistics/1, the clocks, os and net_adm facts, erlang:apply/2,3,
+/// and erlang:halt and init:stop, which stop the node (tooling.cpp).
+void add_tooling(node_impl& n);
 
 /// The I/O server that is the group leader of processes our spawn requests make on
 /// other nodes: what they print goes to standard output (io_server.cpp).

@@ -14,6 +14,7 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -84,6 +85,8 @@ public:
   flags::type flags() const noexcept { return flags_; }
   bool closed() const noexcept { return closing_.load(std::memory_order_acquire); }
   connection_stats stats() const;
+  /// The peer's IP address and port (empty if the socket could not tell).
+  std::string const& remote_address() const noexcept { return address_; }
 
 private:
   struct bulk {
@@ -113,6 +116,7 @@ private:
   net::any_io_executor strand_;
   peer_identity peer_;
   term::atom peer_node_;
+  std::string address_;
   std::shared_ptr<void> context_;
   flags::type flags_;
   connection_sink& sink_;

@@ -3,6 +3,7 @@
 
 #include <enode/core/error.hpp>
 
+#include <string_view>
 #include <type_traits>
 
 namespace enode::dist {
@@ -51,6 +52,9 @@ enum class error {
   /// digest, as a BEAM node with another cookie does.
   challenge_refused,
 };
+
+/// The enumerator's name (`bad_digest`), for labels and logs.
+std::string_view to_string(error e) noexcept;
 
 /// The category behind dist errors.
 error_category const& dist_category() noexcept;

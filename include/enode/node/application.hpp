@@ -59,12 +59,14 @@ struct application {
   std::function<void(enode::node::node&)> started;
 };
 
-/// Runs `app` until SIGINT or SIGTERM, or until its root supervisor gives up: starts
+/// Runs `app` until SIGINT or SIGTERM, until another node calls `init:stop` or
+/// `erlang:halt` on it, or until its root supervisor gives up: starts
 /// the node (serving EPMD when none runs), the children under the root supervisor,
 /// then waits; at the signal it stops the node, which shuts the tree down and hands an
 /// embedded EPMD over if other nodes still use it. Returns the status for `main`: 0
-/// after a signal, 1 when something could not start or the root supervisor exited, 2
-/// when the environment is wrong. Errors go to standard error.
+/// after a signal, the status another node asked for, 1 when something could not start
+/// or the root supervisor exited, 2 when the environment is wrong. Errors go to
+/// standard error.
 ///
 /// The stop signals are blocked in every thread `run` starts; call it before starting
 /// threads of your own, or block SIGINT and SIGTERM in them.

@@ -5,6 +5,7 @@
 #include <enode/core/logger.hpp>
 #include <enode/core/result.hpp>
 #include <enode/node/functions.hpp>
+#include <enode/node/metrics.hpp>
 #include <enode/runtime/system.hpp>
 #include <enode/term/atom.hpp>
 
@@ -67,6 +68,11 @@ struct options {
   log::sink log;
   /// The least severe level logged; unset: `ENODE_LOG_LEVEL`, else `notice`.
   std::optional<log::level> log_level;
+  /// What `init:stop/0,1` and `erlang:halt/0,1` called by another node (over rpc, as
+  /// `erl_call -q` does) do: called once, from a thread of the node's, with the exit
+  /// status asked for (0 for init:stop/0 and halt/0). Unset: the node stops itself, on
+  /// a thread of its own. `node::run` sets it to end the program with that status.
+  std::function<void(int status)> stop_requested;
 };
 
 class ENODE_INTERNAL node_impl;
@@ -108,6 +114,9 @@ public:
   std::uint16_t listen_port() const;
   /// Whether this node serves EPMD itself.
   bool serves_epmd() const;
+  /// What the node counts now (see metrics.hpp), with the `longest_mailboxes` longest
+  /// message queues.
+  metrics_snapshot metrics(std::size_t longest_mailboxes = 10) const;
 
   /// Connected nodes: visible ones, or hidden ones too.
   std::vector<term::atom> nodes(bool include_hidden = false) const;
