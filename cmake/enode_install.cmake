@@ -24,7 +24,7 @@ install(FILES ${PROJECT_BINARY_DIR}/enodeConfig.cmake ${PROJECT_BINARY_DIR}/enod
 
 # pkg-config: the libraries in link order; with static libraries their own dependencies
 # go to Libs too, since `pkg-config --libs` leaves Libs.private out unless asked --static.
-set(ENODE_PC_LIBS "-lenode_node -lenode_dist -lenode_behaviours -lenode_runtime -lenode_term -lenode_core")
+set(ENODE_PC_LIBS "-lenode_node -lenode_http -lenode_dist -lenode_behaviours -lenode_runtime -lenode_term -lenode_core")
 if(BUILD_SHARED_LIBS)
   set(ENODE_PC_REQUIRES_PRIVATE "zlib, libcrypto")
   set(ENODE_PC_LIBS_PRIVATE "-pthread")

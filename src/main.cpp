@@ -17,6 +17,8 @@ commands:
   ping     net_adm:ping a node: pong or pang
   call     rpc:call a function of a node and print the result
   names    list the nodes registered with EPMD
+  info     what a node (enode or BEAM) says of itself: uptime, processes, memory, peers
+  processes  a node's processes, the longest message queues first
   epmd     serve EPMD (a standalone port mapper)
   etf      decode, encode and round-trip Erlang's external term format
   version  print enode's version (also --version)
@@ -60,6 +62,8 @@ int dispatch(std::span<char const* const> args) {
   if (cmd == "call") return enode::cli::call_command(args.subspan(1));
   if (cmd == "names") return enode::cli::names_command(args.subspan(1));
   if (cmd == "epmd") return enode::cli::epmd_command(args.subspan(1));
+  if (cmd == "info") return enode::cli::info_command(args.subspan(1));
+  if (cmd == "processes") return enode::cli::processes_command(args.subspan(1));
   std::fprintf(stderr, "enode: unknown command '%.*s'\n%s", static_cast<int>(cmd.size()), cmd.data(), usage);
   return 2;
 }

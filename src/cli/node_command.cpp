@@ -20,6 +20,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <future>
 #include <optional>
 #include <string>
@@ -63,6 +64,11 @@ options:
                        every 2 s while it is down; may be repeated
   --log-level LEVEL    error, warning, notice (the default), info or debug; debug shows
                        each connection's setup step by step (default: $ENODE_LOG_LEVEL)
+  --http [ADDR:]PORT   serve the admin endpoints over HTTP: /metrics (Prometheus),
+                       /health, /api/processes, /api/connections, /api/nodes, /events,
+                       and the status page at /; on 127.0.0.1 unless ADDR is given
+  --http-token-file F  require the bearer token in file F (its first line) on every
+                       HTTP request but /health
 
 Without --name or --sname, the name comes from the environment as a release's start
 script takes it: RELEASE_NODE (NAME or NAME@HOST), RELEASE_DISTRIBUTION (sname, the
@@ -73,6 +79,8 @@ address, RELEASE_NODE=app@$(hostname -i).
 constexpr char const* client_usage = R"(usage: enode ping NODE [--cookie C] [--name N | --sname N] [--epmd-port P]
        enode call NODE MODULE FUNCTION ARGS [--erpc] [--timeout S] [--cookie C] [--name N | --sname N] [--epmd-port P]
        enode names [--epmd-port P] [HOST]
+       enode info NODE [--cookie C] [--name N | --sname N] [--epmd-port P]
+       enode processes NODE [--sort mq|reductions|memory] [--limit N] [--cookie C] ...
 
 NODE without @HOST is on this host, as erl_call -sname takes it (with the fully
 qualified host name when RELEASE_DISTRIBUTION is name). The cookie: --cookie, else
@@ -84,6 +92,11 @@ call: rpc:call(NODE, MODULE, FUNCTION, ARGS) as erl_call -a does; ARGS is a list
       (exit 0), or the exception it raised as Class:Reason (exit 3). --timeout in
       seconds (default: none).
 names: lists the nodes registered with the EPMD on HOST (default localhost).
+info: what NODE (enode or BEAM) says of itself over rpc: uptime, processes, schedulers,
+      memory, connected nodes, OS pid.
+processes: NODE's processes with their name, status, queue length, reductions and
+      memory, sorted by --sort (default mq: the longest queues first), at most --limit
+      of them (default 50).
 Without --name/--sname a client picks a node name of its own, as erl_call does.
 )";
 
@@ -101,6 +114,9 @@ struct flags_parsed {
   std::optional<std::chrono::seconds> timeout; // enode call
   bool erpc = false;                           // enode call --erpc
   bool release_long_names = false;             // RELEASE_DISTRIBUTION=name
+  bool http = false;                           // enode run --http
+  std::string sort = "mq";                     // enode processes --sort
+  std::size_t limit = 50;                      // enode processes --limit
 };
 
 std::optional<std::uint16_t> parse_port(std::string_view s, bool allow_zero) {
@@ -207,6 +223,51 @@ flags_parsed parse_flags(std::span<char const* const> args, std::string_view cmd
         bad("bad log level '" + std::string(*v) + "' (error, warning, notice, info or debug)");
     } else if (a == "--no-embedded-epmd") {
       f.opts.embedded_epmd = false;
+    } else if (a == "--http" && cmd == "run") {
+      auto v = value();
+      if (!v) break;
+      auto spec = std::string(*v);
+      if (spec.find(':') == std::string::npos) spec = "127.0.0.1:" + spec;
+      auto o = http::parse_listen(spec);
+      if (!o) {
+        bad("bad --http '" + std::string(*v) + "' ([ADDRESS:]PORT, [IPV6]:PORT)");
+      } else {
+        auto token = f.opts.http ? f.opts.http->token : std::nullopt;
+        f.opts.http = *o;
+        f.opts.http->token = token;
+        f.http = true;
+      }
+    } else if (a == "--http-token-file" && cmd == "run") {
+      auto v = value();
+      if (!v) break;
+      std::ifstream in{std::string(*v)};
+      std::string token;
+      if (!in || !std::getline(in, token)) {
+        bad("cannot read the token file '" + std::string(*v) + "'");
+      } else {
+        while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+        if (token.empty()) {
+          bad("the token file '" + std::string(*v) + "' has an empty first line");
+        } else {
+          if (!f.opts.http) f.opts.http = http::server_options{};
+          f.opts.http->token = token;
+        }
+      }
+    } else if (a == "--sort" && cmd == "processes") {
+      auto v = value();
+      if (!v) break;
+      if (*v != "mq" && *v != "reductions" && *v != "memory")
+        bad("bad --sort '" + std::string(*v) + "' (mq, reductions or memory)");
+      else
+        f.sort = std::string(*v);
+    } else if (a == "--limit" && cmd == "processes") {
+      auto v = value();
+      if (!v) break;
+      auto n = parse_size(*v);
+      if (!n || *n == 0)
+        bad("bad --limit '" + std::string(*v) + "' (a count, 1 or more)");
+      else
+        f.limit = *n;
     } else if (a == "--connect" && cmd == "run") {
       auto v = value();
       if (!v) break;
@@ -220,6 +281,7 @@ flags_parsed parse_flags(std::span<char const* const> args, std::string_view cmd
       f.positional.push_back(a);
     }
   }
+  if (f.ok && f.opts.http && !f.http) bad("--http-token-file needs --http");
   if (f.ok && !f.help) release_environment(f, cmd);
   return f;
 }
@@ -306,6 +368,27 @@ std::optional<client_command> parse_client(std::span<char const* const> args, ch
 }
 
 } // namespace
+
+int with_client(std::span<char const* const> args, char const* cmd, std::size_t count,
+                std::function<int(node::node&, term::atom, client_options const&)> const& body) {
+  int status = 0;
+  auto c = parse_client(args, cmd, count, status);
+  if (!c) return status;
+  node::node n(c->f.opts);
+  if (auto r = n.start(); !r) {
+    std::fprintf(stderr, "enode %s: cannot start a client node: %s\n", cmd, r.error().message().c_str());
+    return 1;
+  }
+  auto const peer = term::atom(c->target);
+  if (auto up = n.connect(peer); !up) {
+    std::fprintf(stderr, "enode %s: cannot connect to %s: %s\n", cmd, c->target.c_str(), up.error().message().c_str());
+    n.stop();
+    return 1;
+  }
+  status = body(n, peer, client_options{c->f.sort, c->f.limit});
+  n.stop();
+  return status;
+}
 
 int ping_command(std::span<char const* const> args) {
   int status = 0;

@@ -1,6 +1,7 @@
 // The node's lifecycle: its name, cookie and listening socket, its EPMD registration
 // (serving EPMD itself when none runs, registering again when EPMD goes), the system
 // processes, the nodes it keeps connected, and the stop that undoes all of it in order.
+#include "node/admin.hpp"
 #include "node_impl.hpp"
 #include "system_processes.hpp"
 
@@ -53,6 +54,18 @@ result<void> node_impl::start() {
   if (started_) return {};
   if (auto r = configure(); !r) return r;
   sched_.start();
+  if (opts_.http) {
+    // First, so that /health says "starting" until the node is up.
+    http_ = std::make_unique<http::server>(sched_.context(), *opts_.http, admin_routes(*this), logger_);
+    if (auto r = http_->start(); !r) {
+      logger_.error("cannot serve HTTP on " + opts_.http->address + ":" + std::to_string(opts_.http->port) + ": " +
+                    r.error().message());
+      http_.reset();
+      sched_.stop();
+      return r;
+    }
+    logger_.notice("serving HTTP on " + opts_.http->address + ":" + std::to_string(http_->port()));
+  }
   // The listening socket first: EPMD is told its port.
   if (auto r = listen(); !r) return r;
   auto reg = run_blocking(strand_, register_epmd());
@@ -214,6 +227,8 @@ net::awaitable<void> node_impl::hold_epmd() {
   }
 }
 
+std::uint16_t node_impl::http_port() const noexcept { return http_ ? http_->port() : 0; }
+
 void node_impl::request_stop(int status, bool halt) {
   if (stop_requested_.exchange(true)) return;
   logger_.notice(std::string(halt ? "halted" : "asked to stop") + ", with status " + std::to_string(status));
@@ -257,6 +272,7 @@ void node_impl::stop() {
     closed.set_value(epmd_server_ != nullptr); // read here: hold_epmd sets it on this strand
   });
   if (closed.get_future().get()) handover_epmd(*this);
+  if (http_) http_->stop();
   sched_.stop();
   // Gone once the threads are: its last handlers (an accept that ended) ran on them.
   epmd_server_.reset();

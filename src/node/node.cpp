@@ -75,6 +75,7 @@ term::atom node::name() const { return impl_->name(); }
 std::uint32_t node::creation() const { return impl_->creation(); }
 std::uint16_t node::listen_port() const { return impl_->listen_port(); }
 bool node::serves_epmd() const { return impl_->serves_epmd(); }
+std::uint16_t node::http_port() const { return impl_->http_port(); }
 metrics_snapshot node::metrics(std::size_t longest_mailboxes) const { return impl_->metrics(longest_mailboxes); }
 std::vector<term::atom> node::nodes(bool include_hidden) const { return impl_->nodes(include_hidden); }
 void node::monitor_node(term::pid const& w, term::atom peer, bool on) { impl_->monitor_node(w, peer, on); }

@@ -56,6 +56,11 @@ public:
   void set_group_leader(term::value gl) { group_leader_ = std::move(gl); }
   term::value const& group_leader() const noexcept { return group_leader_; }
   runtime::scheduler const& scheduler() const noexcept { return sched_; }
+  /// Started and not stopping: connections are accepted (what /health tells).
+  bool accepting() const noexcept { return started_ && !stopping_; }
+  bool stopping() const noexcept { return stopping_; }
+  /// The admin HTTP server's port, 0 when it does not run.
+  std::uint16_t http_port() const noexcept;
   /// When `start` succeeded.
   std::chrono::steady_clock::time_point started_at() const noexcept { return started_at_; }
   /// Asks the program to stop, with `status` (init:stop, erlang:halt from another node);
@@ -180,6 +185,7 @@ private:
   bool started_ = false;
   std::chrono::steady_clock::time_point started_at_;
 
+  std::unique_ptr<http::server> http_;
   mutable std::mutex metrics_mutex_;
   std::map<term::atom, dist_totals> dist_totals_; // of finished connections, and connects
   std::uint64_t connects_ = 0, disconnects_ = 0, ticks_missed_ = 0, decode_errors_ = 0;

@@ -4,6 +4,7 @@
 #include <enode/core/export.hpp>
 #include <enode/core/logger.hpp>
 #include <enode/core/result.hpp>
+#include <enode/http/server.hpp>
 #include <enode/node/functions.hpp>
 #include <enode/node/metrics.hpp>
 #include <enode/runtime/system.hpp>
@@ -73,6 +74,9 @@ struct options {
   /// status asked for (0 for init:stop/0 and halt/0). Unset: the node stops itself, on
   /// a thread of its own. `node::run` sets it to end the program with that status.
   std::function<void(int status)> stop_requested;
+  /// Serve the admin endpoints over HTTP (`/metrics`, `/health`, `/api/...`, the status
+  /// page at `/`), on 127.0.0.1 unless another address is given; unset: no HTTP.
+  std::optional<http::server_options> http;
 };
 
 class ENODE_INTERNAL node_impl;
@@ -114,6 +118,8 @@ public:
   std::uint16_t listen_port() const;
   /// Whether this node serves EPMD itself.
   bool serves_epmd() const;
+  /// The port of the admin HTTP server (`options::http`), 0 when it does not run.
+  std::uint16_t http_port() const;
   /// What the node counts now (see metrics.hpp), with the `longest_mailboxes` longest
   /// message queues.
   metrics_snapshot metrics(std::size_t longest_mailboxes = 10) const;
