@@ -6,11 +6,13 @@
 /// and the terms with their conversions.
 #include <enode/behaviours/gen_server.hpp>
 #include <enode/behaviours/supervisor.hpp>
+#include <enode/behaviours/sys.hpp>
 #include <enode/node/application.hpp>
 #include <enode/node/blocking.hpp>
 #include <enode/node/erpc.hpp>
 #include <enode/node/error.hpp>
 #include <enode/node/functions.hpp>
+#include <enode/node/metrics.hpp>
 #include <enode/node/node.hpp>
 #include <enode/node/rpc.hpp>
 #include <enode/runtime/exit.hpp>
