@@ -424,6 +424,19 @@ awaitable<term::value> gen_call(process& self, term::value const& server, term::
   throw runtime::exit_exception(reason);
 }
 
+awaitable<term::value> gen_call_from(process& self, term::value const& server, term::atom label, term::value request,
+                                     runtime::timeout t, term::value const& where) {
+  term::value const server_term = server, where_term = where;
+  std::exception_ptr failed;
+  try {
+    co_return co_await gen_call(self, server_term, label, std::move(request), t);
+  } catch (runtime::exit_exception const&) {
+    if (self.exiting()) throw;
+    failed = std::current_exception();
+  }
+  throw runtime::exit_exception(term::tuple_of({runtime::exit_reason_of(failed), where_term}));
+}
+
 } // namespace detail
 
 awaitable<term::value> gen_server::call(process& self, term::value const& server, term::value request,
@@ -439,20 +452,11 @@ namespace {
 
 awaitable<term::value> do_call(process& self, term::value const& server, term::value request, runtime::timeout t,
                                bool with_timeout) {
-  term::value const server_term = server;
-  term::value const request_term = request;
-  std::exception_ptr failed;
-  try {
-    co_return co_await detail::gen_call(self, server_term, gen_call, std::move(request), t);
-  } catch (runtime::exit_exception const&) {
-    if (self.exiting()) throw;
-    failed = std::current_exception();
-  }
   // The arguments of the call as made: call/2 or call/3.
-  term::value args = with_timeout ? term::list_of({server_term, request_term, timeout_term(t)})
-                                  : term::list_of({server_term, request_term});
-  throw runtime::exit_exception(
-      term::tuple_of({runtime::exit_reason_of(failed), term::tuple_of({gen_server_atom, call_atom, args})}));
+  term::value args =
+      with_timeout ? term::list_of({server, request, timeout_term(t)}) : term::list_of({server, request});
+  term::value const where = term::tuple_of({gen_server_atom, call_atom, std::move(args)});
+  co_return co_await detail::gen_call_from(self, server, gen_call, std::move(request), t, where);
 }
 
 } // namespace

@@ -143,18 +143,10 @@ namespace {
 // sys:send_system_msg/2,3: the reply, or an exit `{Reason, {sys, Function, Args}}`.
 awaitable<term::value> system_call(process& self, term::value const& server, term::value request, char const* fn,
                                    term::value extra, runtime::timeout t) {
-  term::value const server_term = server;
-  std::exception_ptr failed;
-  try {
-    co_return co_await detail::gen_call(self, server_term, system_atom, std::move(request), t);
-  } catch (runtime::exit_exception const&) {
-    if (self.exiting()) throw;
-    failed = std::current_exception();
-  }
-  std::vector<term::value> args{server_term};
+  std::vector<term::value> args{server};
   if (!extra.is_nil()) args.push_back(extra);
-  throw runtime::exit_exception(term::tuple_of(
-      {runtime::exit_reason_of(failed), term::tuple_of({term::atom("sys"), term::atom(fn), term::list_of(args)})}));
+  term::value const where = term::tuple_of({term::atom("sys"), term::atom(fn), term::list_of(args)});
+  co_return co_await detail::gen_call_from(self, server, system_atom, std::move(request), t, where);
 }
 
 term::value debug_request(char const* what, term::value flag) {

@@ -33,5 +33,9 @@ runtime::awaitable<std::optional<term::value>> handle_system(runtime::process& s
 /// gen's reason (`noproc`, `timeout`, `{nodedown, Node}`, the server's exit reason).
 runtime::awaitable<term::value> gen_call(runtime::process& self, term::value const& server, term::atom label,
                                          term::value request, runtime::timeout t);
+/// The same, with the exit's reason wrapped as gen's callers exit: `{Reason, Where}`
+/// (`{gen_server, call, Args}`, `{sys, get_state, Args}`).
+runtime::awaitable<term::value> gen_call_from(runtime::process& self, term::value const& server, term::atom label,
+                                              term::value request, runtime::timeout t, term::value const& where);
 
 } // namespace enode::behaviours::detail
