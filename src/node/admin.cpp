@@ -81,8 +81,10 @@ std::size_t number_param(request const& r, char const* name, std::size_t fallbac
 
 response json_response(unsigned status, json::value const& v) { return response::json(status, json::serialize(v)); }
 
-// Runs `body` in a process of the node and waits for it on the caller's strand (the
-// process wakes the waiting coroutine with a timer's cancel posted there).
+// Runs `body` in a process of the node and waits for it on the caller's strand. The
+// waiting coroutine is woken with a timer's cancel posted there when the process's body
+// is destroyed: after it ran, or without running if the process was killed first (a
+// node that stops), so that nothing waits forever.
 template <class T>
 net::awaitable<std::optional<T>> in_process(node_impl& n,
                                             std::function<runtime::awaitable<T>(runtime::process&)> body) {
@@ -94,22 +96,24 @@ net::awaitable<std::optional<T>> in_process(node_impl& n,
   auto st = std::make_shared<shared>();
   auto timer =
       std::make_shared<net::steady_timer>(co_await net::this_coro::executor, net::steady_timer::time_point::max());
-  auto spawned = n.system().spawn([st, timer, body = std::move(body)](runtime::process& p) -> runtime::awaitable<> {
-    struct wake {
-      std::shared_ptr<shared> st;
-      std::shared_ptr<net::steady_timer> timer;
-      ~wake() {
-        {
-          std::lock_guard g(st->mutex);
-          st->done = true;
-        }
-        net::post(timer->get_executor(), [t = timer] { t->cancel(); });
+  struct wake {
+    std::shared_ptr<shared> st;
+    std::shared_ptr<net::steady_timer> timer;
+    ~wake() {
+      {
+        std::lock_guard g(st->mutex);
+        st->done = true;
       }
-    } on_end{st, timer};
+      net::post(timer->get_executor(), [t = timer] { t->cancel(); });
+    }
+  };
+  auto on_end = std::shared_ptr<wake>(new wake{st, timer}); // (not a temporary: its end wakes)
+  auto spawned = n.system().spawn([st, on_end, body = std::move(body)](runtime::process& p) -> runtime::awaitable<> {
     auto v = co_await body(p);
     std::lock_guard g(st->mutex);
     st->value = std::move(v);
   });
+  on_end.reset(); // the body holds the last reference
   if (!spawned) co_return std::nullopt;
   for (;;) {
     {
