@@ -58,7 +58,7 @@ TEST_SUITE("node") {
     a.stop();
   }
 
-  TEST_CASE("node metrics: /health is 200 while the node runs and 503 while it stops") {
+  TEST_CASE("node metrics: /health is 200 while the node runs and 503 while it stops, and stop ends the clients") {
     auto o = opts("met_http");
     o.http = http::server_options{};
     o.shutdown_grace = std::chrono::seconds(5); // a process below holds the stop up that long
@@ -76,9 +76,23 @@ TEST_SUITE("node") {
     }));
     trapping.get_future().wait();
     auto const port = n.http_port();
+    // An event stream and an idle keep-alive connection, open across the stop: it ends them.
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::socket events(ioc), idle(ioc);
+    events.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+    idle.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+    std::string const req = "GET /events HTTP/1.1\r\nHost: t\r\n\r\n";
+    boost::asio::write(events, boost::asio::buffer(req));
+    std::string got;
+    char buf[512];
+    while (got.find("event: stats") == std::string::npos) got.append(buf, events.read_some(boost::asio::buffer(buf)));
     std::thread stopper([&] { n.stop(); });
     CHECK(eventually([&] { return http_status(port, "/health") == 503; }));
     stopper.join();
+    boost::system::error_code ec;
+    while (!ec) (void)events.read_some(boost::asio::buffer(buf), ec); // closed by the stop
+    (void)idle.read_some(boost::asio::buffer(buf), ec);
+    CHECK(ec);
   }
 }
 
