@@ -3,7 +3,7 @@
 %% The admin endpoint under load while the node carries distribution traffic: 1 000
 %% connections open at once and 20 000 requests (load.py), twice; every answer is 200,
 %% and the node's resident memory after the second round is what it was after the first
-%% (nothing kept per connection or request). The erpc throughput of this node's calls
+%% (nothing kept per connection or request; release builds only, see under_load/1). The erpc throughput of this node's calls
 %% into enode is measured before and during the load and printed as a ratio: a figure
 %% for BENCHMARKS.md, not asserted (absolute times on a shared machine are noise).
 %%
@@ -53,8 +53,13 @@ under_load(#{cpp := Cpp, port := Port, load := LoadPy, conns := Conns, per := Pe
     io:format("  erpc calls/s into enode: ~.1f before the load, ~.1f during it (ratio ~.2f)~n",
               [Baseline, During, During / Baseline]),
     %% Flat: the second round, as large as the first, keeps nothing more (16 MiB of slack
-    %% for the allocator's own caching).
-    true = Rss2 =< Rss1 + 16 * 1048576,
+    %% for the allocator's own caching). Not under the sanitizers (the scaled-down pass):
+    %% AddressSanitizer's quarantine holds freed memory back by design, and its leak check
+    %% at exit stands in for this one.
+    case enode_it:scaled(full, small) of
+        full -> true = Rss2 =< Rss1 + 16 * 1048576;
+        small -> io:format("  (resident memory not compared under the sanitizers)~n")
+    end,
     ok.
 
 load(LoadPy, Port, Conns, Per) ->
