@@ -110,29 +110,31 @@ awaitable<std::optional<process_relations>> process::inspect(term::pid const& ta
 // --- the process dictionary ------------------------------------------------------------------
 
 term::value process::put(term::value key, term::value value) {
-  auto& p = process_impl::of(*this);
-  std::lock_guard g(p.dict_mutex);
-  for (auto& [k, v] : p.dict)
+  auto& d = process_impl::of(*this).dict();
+  std::lock_guard g(d.mutex);
+  for (auto& [k, v] : d.entries)
     if (k == key) return std::exchange(v, std::move(value));
-  p.dict.emplace_back(std::move(key), std::move(value));
+  d.entries.emplace_back(std::move(key), std::move(value));
   return atoms::undefined;
 }
 
 term::value process::get(term::value const& key) const {
-  auto& p = const_cast<process_impl&>(process_impl::of(*this));
-  std::lock_guard g(p.dict_mutex);
-  for (auto const& [k, v] : p.dict)
+  auto* d = process_impl::of(*this).dict_if_any();
+  if (!d) return atoms::undefined;
+  std::lock_guard g(d->mutex);
+  for (auto const& [k, v] : d->entries)
     if (k == key) return v;
   return atoms::undefined;
 }
 
 term::value process::erase(term::value const& key) {
-  auto& p = process_impl::of(*this);
-  std::lock_guard g(p.dict_mutex);
-  for (auto it = p.dict.begin(); it != p.dict.end(); ++it)
+  auto* d = process_impl::of(*this).dict_if_any();
+  if (!d) return atoms::undefined;
+  std::lock_guard g(d->mutex);
+  for (auto it = d->entries.begin(); it != d->entries.end(); ++it)
     if (it->first == key) {
       term::value old = std::move(it->second);
-      p.dict.erase(it);
+      d->entries.erase(it);
       return old;
     }
   return atoms::undefined;

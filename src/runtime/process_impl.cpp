@@ -21,6 +21,7 @@ process_impl::process_impl(system_impl& s, std::uint64_t n, std::unique_ptr<deta
     : sys(s), ioc(s.ioc), number(n), pid(s.pid_of(n)), self(pid), root(is_root), body_(std::move(body)) {}
 
 process_impl::~process_impl() {
+  delete dict_.load(std::memory_order_relaxed);
   // Handlers that never ran (the io_context stopped first) are destroyed uncalled.
   while (detail::handler_node* h = handlers_head_) {
     handlers_head_ = h->next;
@@ -509,6 +510,13 @@ process_relations process_impl::relations_of_self(bool with_messages, term::valu
   return r;
 }
 
+process_impl::dictionary& process_impl::dict() {
+  if (auto* d = dict_if_any()) return *d;
+  auto* d = new dictionary;
+  dict_.store(d, std::memory_order_release);
+  return *d;
+}
+
 process_info process_impl::info() {
   process_info i;
   i.pid = pid;
@@ -523,9 +531,11 @@ process_info process_impl::info() {
   i.reductions = turns_.load(std::memory_order_relaxed);
   i.memory = sizeof(process_impl) + i.message_queue_len * sizeof(signal) +
              (i.links + i.monitors + i.monitored_by) * 64; // a relation's map node, about
-  std::lock_guard g(dict_mutex);
-  i.dictionary = dict;
-  i.memory += dict.capacity() * sizeof(dict[0]);
+  if (auto* d = dict_if_any()) {
+    std::lock_guard g(d->mutex);
+    i.dictionary = d->entries;
+    i.memory += sizeof(dictionary) + d->entries.capacity() * sizeof(d->entries[0]);
+  }
   return i;
 }
 

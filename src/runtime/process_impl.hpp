@@ -153,9 +153,16 @@ public:
 
   mailbox mbox;
   std::optional<term::value> doom; ///< the exit reason an exit signal imposed
-  /// The process dictionary; locked because introspection reads it from other threads.
-  std::mutex dict_mutex;
-  std::vector<std::pair<term::value, term::value>> dict;
+  /// The process dictionary, made on the first `put` (most processes have none); locked
+  /// because introspection reads it from other threads.
+  struct dictionary {
+    std::mutex mutex;
+    std::vector<std::pair<term::value, term::value>> entries;
+  };
+  /// The dictionary, made if missing (the process's own thread only).
+  dictionary& dict();
+  /// The dictionary if there is one (any thread; it lives as long as the process).
+  dictionary* dict_if_any() const noexcept { return dict_.load(std::memory_order_acquire); }
   bool trap = false;
 
 private:
@@ -211,6 +218,7 @@ private:
   bool finished_ = false;
 
   std::unique_ptr<relations> rel_;
+  std::atomic<dictionary*> dict_{nullptr};
   std::unique_ptr<net::steady_timer> timer_;
   std::uint64_t timer_gen_ = 0;
   bool timer_armed_ = false;
