@@ -122,7 +122,6 @@ void process_impl::run() {
     ~restore() { running = outer; }
   } restore_running{outer};
   turns_.store(turns_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  if (!finished_) sys.count_turn();
   for (int done = 0; done < budget; ++done) {
     auto f = flags_.load(std::memory_order_seq_cst);
     if (f & starting) {

@@ -109,6 +109,7 @@ void system_impl::leave_table(std::uint64_t n) noexcept {
 void system_impl::exited(process_impl& p, term::value const& reason) noexcept {
   auto& c = counters();
   c.exited.fetch_add(1, std::memory_order_relaxed);
+  c.turns.fetch_add(p.turns_.load(std::memory_order_relaxed), std::memory_order_relaxed); // its share, kept
   if (reason == term::value(atoms::normal))
     c.exited_normal.fetch_add(1, std::memory_order_relaxed);
   else if (reason == term::value(atoms::shutdown) || term::is_record(reason, atoms::shutdown, 2))
@@ -477,6 +478,16 @@ system_stats system_impl::stats() const {
     s.turns += c.turns.load(std::memory_order_relaxed);
   }
   s.exited_other = s.exited - std::min(s.exited, s.exited_normal + s.exited_shutdown);
+  // Turns of the processes that ended, and of the live ones (read here: a process counts
+  // its own turns without touching anything shared).
+  table_.for_each_shard([&](auto const& m) {
+    for (auto const& [n, p] : m) s.turns += p->turns_.load(std::memory_order_relaxed);
+  });
+  // A process that ends while this reads may be missed once: never report less than before.
+  auto reported = turns_reported_.load(std::memory_order_relaxed);
+  while (reported < s.turns && !turns_reported_.compare_exchange_weak(reported, s.turns, std::memory_order_relaxed)) {
+  }
+  s.turns = std::max(s.turns, reported);
   s.processes = alive_.load(std::memory_order_relaxed);
   s.timers = timer_count_.load(std::memory_order_relaxed);
   return s;

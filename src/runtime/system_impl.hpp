@@ -149,7 +149,6 @@ public:
   // --- counters -------------------------------------------------------------------------------
   void count_sent() noexcept { counters().sent.fetch_add(1, std::memory_order_relaxed); }
   void count_received(std::uint64_t n = 1) noexcept { counters().received.fetch_add(n, std::memory_order_relaxed); }
-  void count_turn() noexcept { counters().turns.fetch_add(1, std::memory_order_relaxed); }
   system_stats stats() const;
 
   // --- shutdown -----------------------------------------------------------------------------
@@ -180,6 +179,7 @@ private:
   std::atomic<std::uint64_t> timer_count_{0};
 
   std::array<counter_shard, 8> counters_;
+  mutable std::atomic<std::uint64_t> turns_reported_{0};
 
   net::strand<net::io_context::executor_type> strand_; // system timers and the grace timer
   std::mutex roots_mutex_;
