@@ -43,6 +43,11 @@ term::atom const local_spec{"$enode_child_spec"};
 
 term::value error_of(term::value why) { return term::tuple_of({atoms::error, std::move(why)}); }
 
+term::atom restart_term(restart_type r) {
+  static constexpr char const* names[] = {"permanent", "transient", "temporary"};
+  return term::atom(names[static_cast<int>(r)]);
+}
+
 // C++ child specs cannot travel in a message: start_child leaves one here under a fresh
 // reference and sends the reference; the supervisor, in the same OS process, takes it.
 struct handoff {
@@ -200,10 +205,9 @@ void supervisor::report(std::string_view context, term::value const& reason, chi
   auto const& log = self().system().logger();
   if (!log.enabled(log::level::error)) return;
   term::value const shutdown_v = shutdown_term(c.spec);
-  static constexpr char const* restarts[] = {"permanent", "transient", "temporary"};
   auto const offender = term::list_of(
       {term::tuple_of({term::atom("pid"), term::value(pid)}), term::tuple_of({term::atom("id"), c.spec.id}),
-       term::tuple_of({term::atom("restart_type"), term::atom(restarts[static_cast<int>(c.spec.restart)])}),
+       term::tuple_of({term::atom("restart_type"), restart_term(c.spec.restart)}),
        term::tuple_of({term::atom("shutdown"), shutdown_v}),
        term::tuple_of({term::atom("child_type"), c.spec.type == child_type::worker ? worker_atom : supervisor_atom})});
   log.error("SUPERVISOR REPORT\n    supervisor: " + term::to_string(name_of_self()) +
@@ -424,7 +428,6 @@ term::value supervisor::do_count_children() const {
 }
 
 term::value supervisor::child_record(child const& c) const {
-  static constexpr char const* restarts[] = {"permanent", "transient", "temporary"};
   term::value const shutdown_v = shutdown_term(c.spec);
   std::vector<term::value> mods(c.spec.modules.begin(), c.spec.modules.end());
   term::value const module = mods.empty() ? term::value(term::atom("cpp")) : mods.front();
@@ -432,7 +435,7 @@ term::value supervisor::child_record(child const& c) const {
   // {child, Pid, Id, MFArgs, RestartType, Significant, Shutdown, ChildType, Modules}
   return term::tuple_of({term::atom("child"), pid, c.spec.id,
                          term::tuple_of({module, term::atom("start_link"), term::list_of({})}),
-                         term::atom(restarts[static_cast<int>(c.spec.restart)]), atoms::false_, shutdown_v,
+                         restart_term(c.spec.restart), atoms::false_, shutdown_v,
                          c.spec.type == child_type::worker ? worker_atom : supervisor_atom, term::list_of(mods)});
 }
 

@@ -104,7 +104,8 @@ term::value debug_state::command(runtime::process& self, term::value const& name
     }
     if (flag == term::value(get_atom)) {
       if (!stats_) return term::tuple_of({atoms::ok, no_statistics});
-      auto const reds = reductions_of(self) - std::min(reductions_of(self), stats_->reductions);
+      auto const now = reductions_of(self);
+      auto const reds = now - std::min(now, stats_->reductions);
       return term::tuple_of({atoms::ok, term::list_of({term::tuple_of({start_time, stats_->start_time}),
                                                        term::tuple_of({current_time, local_time()}),
                                                        term::tuple_of({reductions, term::value(reds)}),

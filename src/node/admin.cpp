@@ -3,6 +3,7 @@
 #include "node/admin.hpp"
 
 #include "node_impl.hpp"
+#include "system_processes.hpp"
 
 #include <enode/http/prometheus.hpp>
 #include <enode/term/print.hpp>
@@ -46,9 +47,8 @@ std::string iso_time(std::chrono::system_clock::time_point t) {
 }
 
 json::value initial_call_of(runtime::process_info const& i) {
-  for (auto const& [k, v] : i.dictionary)
-    if (k.is_atom("$initial_call")) return json::value(term::to_string(v));
-  return nullptr;
+  auto own = dictionary_initial_call(i);
+  return own ? json::value(term::to_string(*own)) : json::value(nullptr);
 }
 
 json::object process_object(runtime::process_info const& i, term::atom local) {
@@ -250,7 +250,8 @@ http::router admin_routes(node_impl& n) {
     json::object o;
     o["status"] = up ? "ok" : (n.stopping() ? "stopping" : "starting");
     o["node"] = std::string(n.name().name());
-    o["uptime_seconds"] = up ? static_cast<double>(n.metrics(0).uptime.count()) / 1000.0 : 0.0;
+    o["uptime_seconds"] =
+        up ? std::chrono::duration<double>(std::chrono::steady_clock::now() - n.started_at()).count() : 0.0;
     o["connected_nodes"] = up ? node_names(n.nodes(true)) : json::array{};
     co_return json_response(up ? 200 : 503, o);
   });
@@ -334,7 +335,7 @@ http::router admin_routes(node_impl& n) {
     json::array dict;
     for (auto const& [k, v] : info->dictionary) dict.push_back(json::array{term::to_string(k), term::to_string(v)});
     o["dictionary"] = std::move(dict);
-    o["current_function"] = initial_call_of(*info).is_null() ? json::value("{erlang,apply,2}") : initial_call_of(*info);
+    o["current_function"] = term::to_string(current_function(*info));
     co_return json_response(200, o);
   });
   r.get("/events", [&n](request const&) -> net::awaitable<response> {

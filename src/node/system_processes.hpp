@@ -2,8 +2,10 @@
 
 #include <enode/behaviours/supervisor.hpp>
 #include <enode/core/asio.hpp>
+#include <enode/runtime/process_info.hpp>
 
 #include <csignal>
+#include <optional>
 
 namespace enode::dist::epmd {
 class server;
@@ -35,6 +37,12 @@ void add_builtins(node_impl& n);
 /// system_info/1, statistics/1, the clocks, os and net_adm facts, erlang:apply/2,3,
 /// and erlang:halt and init:stop, which stop the node (tooling.cpp).
 void add_tooling(node_impl& n);
+/// The `'$initial_call'` a gen_server or supervisor keeps in its dictionary, as proc_lib
+/// does (tooling.cpp).
+std::optional<term::value> dictionary_initial_call(runtime::process_info const& i);
+/// process_info's current_function: that initial call, else erlang:apply/2 (a C++ body,
+/// which Erlang would call a fun), for C++ code has no Erlang function to show.
+term::value current_function(runtime::process_info const& i);
 
 /// The I/O server that is the group leader of processes our spawn requests make on
 /// other nodes: what they print goes to standard output (io_server.cpp).

@@ -30,16 +30,10 @@ using args_t = std::span<term::value const>;
 term::value tuple2(char const* tag, term::value v) { return term::tuple_of({term::atom(tag), std::move(v)}); }
 term::value integer(std::uint64_t n) { return term::value(n); }
 
+// What Erlang calls a C++ process body: a fun, run by erlang:apply/2.
+term::value erlang_apply2() { return term::tuple_of({term::atom("erlang"), term::atom("apply"), term::value(2)}); }
+
 // --- process_info --------------------------------------------------------------------------------
-
-term::atom const initial_call_key{"$initial_call"};
-
-/// The `'$initial_call'` a gen_server or supervisor keeps in its dictionary, as proc_lib does.
-std::optional<term::value> dictionary_initial_call(runtime::process_info const& i) {
-  for (auto const& [k, v] : i.dictionary)
-    if (k == term::value(initial_call_key)) return v;
-  return std::nullopt;
-}
 
 bool needs_relations(term::atom item) {
   auto const n = item.name();
@@ -79,13 +73,12 @@ std::optional<term::value> info_item(info_source const& s, term::atom item) {
     return list(d);
   }
   // A process started as gen_servers and supervisors are (proc_lib's way) shows
-  // proc_lib's initial call, its own in the dictionary; any other is a C++ body, which
-  // Erlang would call a fun: erlang:apply/2.
-  auto const own = dictionary_initial_call(i);
-  auto const apply2 = term::tuple_of({term::atom("erlang"), term::atom("apply"), term::value(2)});
+  // proc_lib's initial call, its own in the dictionary.
   if (n == "initial_call")
-    return pair(own ? term::tuple_of({term::atom("proc_lib"), term::atom("init_p"), term::value(5)}) : apply2);
-  if (n == "current_function") return pair(own ? *own : apply2);
+    return pair(dictionary_initial_call(i)
+                    ? term::tuple_of({term::atom("proc_lib"), term::atom("init_p"), term::value(5)})
+                    : erlang_apply2());
+  if (n == "current_function") return pair(current_function(i));
   if (s.rel) {
     if (n == "links") return list(s.rel->links);
     if (n == "monitors") return list(s.rel->monitors);
@@ -301,6 +294,17 @@ int status_of(term::value const& v) {
 }
 
 } // namespace
+
+std::optional<term::value> dictionary_initial_call(runtime::process_info const& i) {
+  for (auto const& [k, v] : i.dictionary)
+    if (k.is_atom("$initial_call")) return v;
+  return std::nullopt;
+}
+
+term::value current_function(runtime::process_info const& i) {
+  auto own = dictionary_initial_call(i);
+  return own ? *own : erlang_apply2();
+}
 
 void add_tooling(node_impl& n) {
   auto& f = n.functions();

@@ -3,6 +3,7 @@
 #include "process_impl.hpp"
 
 #include <enode/core/overloaded.hpp>
+#include <enode/runtime/exit.hpp>
 #include <enode/term/atoms.hpp>
 
 #include <algorithm>
@@ -112,7 +113,7 @@ void system_impl::exited(process_impl& p, term::value const& reason) noexcept {
   c.turns.fetch_add(p.turns_.load(std::memory_order_relaxed), std::memory_order_relaxed); // its share, kept
   if (reason == term::value(atoms::normal))
     c.exited_normal.fetch_add(1, std::memory_order_relaxed);
-  else if (reason == term::value(atoms::shutdown) || term::is_record(reason, atoms::shutdown, 2))
+  else if (is_normal_exit(reason)) // shutdown or {shutdown, _}
     c.exited_shutdown.fetch_add(1, std::memory_order_relaxed);
   if (p.root) {
     std::lock_guard g(roots_mutex_);
