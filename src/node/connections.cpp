@@ -276,13 +276,16 @@ void node_impl::unreachable(std::shared_ptr<peer> p, error_code why) {
 }
 
 void node_impl::on_down(dist::connection& c, error_code why) {
-  count_down(c, why);
   auto const peer_name = c.peer_node();
   auto p = peers_.find(peer_name);
-  if (!p) return;
+  if (!p) {
+    count_down(c, why);
+    return;
+  }
   peer_books books;
   {
     std::lock_guard g(p->mutex);
+    count_down(c, why);              // under the peer's lock: metrics() sees its counts in one place or the other
     if (p->conn.get() != &c) return; // replaced already
     p->conn.reset();
     books = std::exchange(p->books, {});

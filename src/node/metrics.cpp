@@ -57,7 +57,40 @@ metrics_snapshot node_impl::metrics(std::size_t longest_mailboxes) const {
   m.scheduler_busy = sched_.busy_time();
   m.resident_bytes = resident_bytes();
 
+  // Per peer: what its finished connections left (dist_totals_) and what its connection
+  // counts now, read under the peer's lock, which on_down holds while it moves the one
+  // into the other (the metrics lock is a leaf, taken inside it).
   std::map<term::atom, peer_metrics> peers;
+  auto const add_totals = [&](peer_metrics& out, term::atom n) {
+    out.node = n;
+    auto it = dist_totals_.find(n);
+    if (it == dist_totals_.end()) return;
+    out.connects = it->second.connects;
+    out.messages_in += it->second.messages_in;
+    out.messages_out += it->second.messages_out;
+    out.bytes_in += it->second.bytes_in;
+    out.bytes_out += it->second.bytes_out;
+  };
+  peers_.for_each([&](peer& p) {
+    auto& out = peers[p.name];
+    {
+      std::lock_guard g(metrics_mutex_);
+      add_totals(out, p.name);
+    }
+    if (!p.conn) return;
+    auto const s = p.conn->stats(); // closing or not: on_down has not counted it yet
+    out.messages_in += s.messages_in;
+    out.messages_out += s.messages_out;
+    out.bytes_in += s.bytes_in;
+    out.bytes_out += s.bytes_out;
+    if (!p.up()) return;
+    out.connected = true;
+    out.hidden = !visible(*p.conn);
+    out.creation = p.conn->peer().creation;
+    out.flags = p.conn->flags();
+    out.address = p.conn->remote_address();
+    out.up_since = p.up_since;
+  });
   {
     std::lock_guard g(metrics_mutex_);
     m.connects = connects_;
@@ -65,32 +98,9 @@ metrics_snapshot node_impl::metrics(std::size_t longest_mailboxes) const {
     m.ticks_missed = ticks_missed_;
     m.decode_errors = decode_errors_;
     m.handshakes_failed.assign(handshakes_failed_.begin(), handshakes_failed_.end());
-    for (auto const& [n, t] : dist_totals_) {
-      auto& p = peers[n];
-      p.node = n;
-      p.connects = t.connects;
-      p.messages_in = t.messages_in;
-      p.messages_out = t.messages_out;
-      p.bytes_in = t.bytes_in;
-      p.bytes_out = t.bytes_out;
-    }
+    for (auto const& [n, t] : dist_totals_)
+      if (!peers.count(n)) add_totals(peers[n], n); // peers the table has forgotten
   }
-  peers_.for_each([&](peer& p) {
-    if (!p.up()) return;
-    auto const s = p.conn->stats();
-    auto& out = peers[p.name];
-    out.node = p.name;
-    out.connected = true;
-    out.hidden = !visible(*p.conn);
-    out.creation = p.conn->peer().creation;
-    out.flags = p.conn->flags();
-    out.address = p.conn->remote_address();
-    out.up_since = p.up_since;
-    out.messages_in += s.messages_in;
-    out.messages_out += s.messages_out;
-    out.bytes_in += s.bytes_in;
-    out.bytes_out += s.bytes_out;
-  });
   for (auto& [n, p] : peers) {
     if (p.connected) ++m.connections;
     m.peers.push_back(std::move(p));
